@@ -1,0 +1,31 @@
+"""Softmax, element-wise along ``axis``: y[b,i] = exp(x[b,i]) / Σ_k exp(x[b,k]).
+
+Closed index form (b, c: all other axes, folded; i, j: along ``axis``)::
+
+    ∂y[b,i]/∂x[c,j] = δ(b,c) y[b,i] (δ(i,j) - y[b,j])
+"""
+
+import numpy as np
+import sympy as sp
+
+from derivations._index import Formula, delta, indices
+
+b, c, i, j = indices("b c i j")
+x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
+
+FORMULAS = {"x": Formula(y[b, i], x[c, j], delta(b, c) * y[b, i] * (delta(i, j) - y[b, j]))}
+
+
+def expressions(x, *, axis=-1):
+    exps = np.vectorize(sp.exp, otypes=[object])(x)
+    return exps / exps.sum(axis=axis, keepdims=True)
+
+
+def jacobian(x, *, axis=-1):
+    # The formula is written with the softmax axis last; move it there and back.
+    last = np.moveaxis(x, axis, -1)
+    y_last = np.moveaxis(expressions(x, axis=axis), axis, -1)
+    block = FORMULAS["x"].evaluate({"y": y_last}, last.shape, last.shape)
+    n = x.ndim
+    axis = axis % n
+    return (np.moveaxis(np.moveaxis(block, n - 1, axis), 2 * n - 1, n + axis),)

@@ -1,0 +1,183 @@
+"""The layer contract, enforced: validate a call to ``check`` and run a layer defensively.
+
+``check`` raises (``TypeError``/``ValueError``) only when it is called wrongly.  A layer that
+breaks the contract — raises, returns the wrong thing, mutates its arguments, is not
+deterministic — is a finding, returned as a :class:`~gradcheck.report.Failure` naming the fix.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from gradcheck.report import Failure
+
+FLOAT_KINDS = "f"
+
+
+def input_names(forward: Callable, count: int) -> list[str]:
+    """The forward's positional parameter names, or ``input0, input1, ...``."""
+    try:
+        parameters = inspect.signature(forward).parameters.values()
+    except (TypeError, ValueError):
+        parameters = []
+    positional = [
+        p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    return positional[:count] if len(positional) >= count else [f"input{k}" for k in range(count)]
+
+
+def validate_call(
+    forward: Any, backward: Any, inputs: Any, names: Sequence[str] | None
+) -> tuple[list[np.ndarray], list[str], list[str]]:
+    """Return float64 copies of the inputs, their names, and notes (such as float32 converted)."""
+    for role, function in (("forward", forward), ("backward", backward)):
+        if not callable(function):
+            raise TypeError(
+                f"{role} must be a function, got {type(function).__name__}; bind "
+                "hyperparameters first: check(functools.partial(forward, axis=0), backward, [x])"
+            )
+    if isinstance(inputs, np.ndarray) or not isinstance(inputs, Sequence):
+        raise TypeError(
+            "inputs must be a list of arrays, one per differentiable input: check(f, b, [x, W])"
+        )
+    if len(inputs) == 0:
+        raise ValueError("no inputs: pass at least one float array to differentiate")
+    names = list(names) if names is not None else input_names(forward, len(inputs))
+    if len(names) != len(inputs):
+        raise ValueError(f"{len(names)} names given for {len(inputs)} inputs")
+    arrays, notes = [], []
+    for name, value in zip(names, inputs, strict=True):
+        if not isinstance(value, np.ndarray | float | np.floating):
+            raise TypeError(
+                f"input '{name}' is a {type(value).__name__}; pass a float array: np.asarray(...)"
+            )
+        array = np.asarray(value)
+        if array.dtype.kind != FLOAT_KINDS:
+            raise ValueError(
+                f"input '{name}' has dtype {array.dtype}; gradients need floats: pass "
+                f"{name}.astype(float). Indices, targets and masks are not differentiated: bind "
+                "them as keywords with functools.partial"
+            )
+        if array.size == 0:
+            raise ValueError(f"input '{name}' is empty (shape {array.shape}): nothing to check")
+        if not np.all(np.isfinite(array)):
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            raise ValueError(f"input '{name}' is not finite at {list(where)}: {array[where]}")
+        if array.dtype != np.float64:
+            notes.append(f"input '{name}' was {array.dtype}; checked in float64")
+        arrays.append(array.astype(np.float64))
+    return arrays, names, notes
+
+
+def same(a: Any, b: Any) -> bool:
+    """Bitwise equality of nested arrays, tuples, lists and dicts (NaN equals NaN)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except Exception:
+        return a is b
+
+
+def _first_difference(a: np.ndarray, b: np.ndarray) -> str:
+    where = np.argwhere(a != b)
+    return "[" + ",".join(map(str, where[0])) + "]" if len(where) else ""
+
+
+def run_forward(
+    forward: Callable, arrays: list[np.ndarray], names: list[str]
+) -> tuple[np.ndarray, Any] | Failure:
+    """Call forward twice on copies; the output, or the contract it broke."""
+    results = []
+    for _ in range(2):
+        copies = [a.copy() for a in arrays]
+        try:
+            result = forward(*copies)
+        except Exception as error:
+            return Failure("forward", f"forward raised {type(error).__name__}: {error}")
+        if not isinstance(result, tuple) or len(result) != 2:
+            return Failure(
+                "forward",
+                f"forward must return (output, cache); it returned {type(result).__name__}",
+            )
+        for name, before, after in zip(names, arrays, copies, strict=True):
+            if not same(before, after):
+                return Failure(
+                    "forward", f"forward modified its input '{name}' in place; copy before writing"
+                )
+        results.append(result)
+    output = results[0][0]
+    if (
+        not isinstance(output, np.ndarray | float | np.floating)
+        or np.asarray(output).dtype.kind != "f"
+    ):
+        return Failure(
+            "forward", f"forward's output must be a float array, got {type(output).__name__}"
+        )
+    if not same(np.asarray(output), np.asarray(results[1][0])):
+        where = _first_difference(np.asarray(output), np.asarray(results[1][0]))
+        return Failure(
+            "forward",
+            f"forward is not a deterministic function of its inputs: two calls differ at y{where}; "
+            "fix the seed, or pass the random mask as a keyword",
+        )
+    if not np.all(np.isfinite(output)):
+        return Failure("forward", "forward's output is not finite (NaN or inf) at the sample")
+    return np.asarray(output, dtype=np.float64), results[0][1]
+
+
+def run_backward(
+    backward: Callable, probe: np.ndarray, cache: Any, arrays: list[np.ndarray], names: list[str]
+) -> list[np.ndarray] | Failure:
+    """One backward call on a probe, checked: one finite float gradient per input, no mutation."""
+    cache_before = copy.deepcopy(cache)
+    grad_output = probe.copy()
+    try:
+        grads = backward(grad_output, cache)
+    except Exception as error:
+        return Failure("backward", f"backward raised {type(error).__name__}: {error}")
+    if not same(grad_output, probe):
+        return Failure("backward", "backward modified grad_output in place; copy before writing")
+    if not same(cache_before, cache):
+        return Failure(
+            "backward", "backward modified the cache in place; a second call would differ"
+        )
+    if not isinstance(grads, tuple | list):
+        return Failure(
+            "backward",
+            f"backward must return a tuple with one gradient per input, got {type(grads).__name__}"
+            + (" (return (dx,) for one input)" if isinstance(grads, np.ndarray) else ""),
+        )
+    if len(grads) != len(arrays):
+        return Failure(
+            "backward", f"backward returned {len(grads)} gradients for {len(arrays)} inputs {names}"
+        )
+    checked = []
+    for k, (name, grad, array) in enumerate(zip(names, grads, arrays, strict=True)):
+        grad = np.asarray(grad) if grad is not None else None
+        if grad is None or grad.dtype.kind != "f":
+            kind = "None" if grad is None else f"dtype {grad.dtype}"
+            return Failure("backward", f"gradient {k} (for '{name}') is {kind}; it must be floats")
+        if grad.shape != array.shape:
+            hint = [n for n, a in zip(names, arrays, strict=True) if a.shape == grad.shape]
+            also = (
+                f"; that is the shape of {hint}: are the gradients in input order?" if hint else ""
+            )
+            return Failure(
+                "backward",
+                f"gradient {k} has shape {grad.shape} but input '{name}' has {array.shape}{also}",
+            )
+        if not np.all(np.isfinite(grad)):
+            return Failure("backward", f"gradient for '{name}' is not finite (NaN or inf)")
+        checked.append(grad.astype(np.float64))
+    return checked

@@ -1,0 +1,161 @@
+"""The symbolic leg: SymPy differentiates a derivation's element-wise forward.
+
+The Jacobian is turned into Python source with ``lambdify`` (evaluated in mpmath at 40 digits,
+so the exact formula has no float overflow at logits of ±1000) and the source is cached
+on disk, keyed by the SymPy version, the derivation's source, its hyperparameters and the
+shapes: a warm run does no differentiation.  Files are written atomically so that parallel
+pytest workers can share the cache.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+import inspect
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+CACHE_FORMAT = "1"
+SYMBOLIC_DIGITS = 40
+
+
+def cache_dir() -> Path:
+    """``$TRIGRAD_CACHE_DIR``, else ``$XDG_CACHE_HOME/trigrad``, else ``~/.cache/trigrad``."""
+    if os.environ.get("TRIGRAD_CACHE_DIR"):
+        return Path(os.environ["TRIGRAD_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "trigrad"
+
+
+def symbols_like(name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """An object array of real symbols ``name_i_j`` with the given shape."""
+    out = np.empty(shape, dtype=object)
+    for index in np.ndindex(shape):
+        suffix = "_".join(map(str, index))
+        out[index] = sp.Symbol(f"{name}_{suffix}" if suffix else name, real=True)
+    return out
+
+
+def _unwrap(function: Callable) -> tuple[Callable, tuple, dict]:
+    args: tuple = ()
+    keywords: dict = {}
+    while isinstance(function, functools.partial):
+        args = function.args + args
+        keywords = {**function.keywords, **keywords}
+        function = function.func
+    return function, args, keywords
+
+
+def _fingerprint(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array{value.dtype}{value.shape}{hashlib.sha256(value.tobytes()).hexdigest()}"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k}:{_fingerprint(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, list | tuple):
+        return "(" + ",".join(_fingerprint(v) for v in value) + ")"
+    return repr(value)
+
+
+def cache_key(function: Callable, shapes: Sequence[tuple[int, ...]], purpose: str) -> str:
+    """A digest of everything the symbolic result depends on."""
+    base, args, keywords = _unwrap(function)
+    module = inspect.getmodule(base)
+    try:
+        source = inspect.getsource(module) if module else inspect.getsource(base)
+    except (OSError, TypeError):
+        source = repr(base)
+    helpers = inspect.getsource(sys.modules["derivations._index"])
+    parts = [CACHE_FORMAT, sp.__version__, purpose, source, helpers, base.__qualname__]
+    parts += [_fingerprint(args), _fingerprint(keywords), repr(list(map(tuple, shapes)))]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
+
+
+def read_cache(key: str) -> str | None:
+    path = cache_dir() / key
+    return path.read_text() if path.exists() else None
+
+
+def write_cache(key: str, text: str) -> None:
+    """Write through a temporary file and ``os.replace``, so readers never see half a file."""
+    directory = cache_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+    with os.fdopen(handle, "w") as f:
+        f.write(text)
+    os.replace(temporary, directory / key)
+
+
+def sympy_jacobian(expressions: np.ndarray, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """``∂expressions[o]/∂inputs[k][i]`` for each input, shaped ``out + in`` (SymPy ``diff``).
+
+    ``diff`` is skipped where the symbol does not occur: most layers are sparse.
+    """
+    flat = expressions.ravel()
+    free = [e.free_symbols if isinstance(e, sp.Basic) else set() for e in flat]
+    blocks = []
+    for symbols in inputs:
+        block = np.empty((flat.size, symbols.size), dtype=object)
+        for o, expr in enumerate(flat):
+            for i, s in enumerate(symbols.ravel()):
+                block[o, i] = sp.diff(expr, s) if s in free[o] else sp.Integer(0)
+        blocks.append(block.reshape(expressions.shape + symbols.shape))
+    return blocks
+
+
+def _compile(source: str, name: str) -> Callable:
+    namespace: dict[str, Any] = {}
+    exec("from mpmath import *", namespace)  # the names lambdify's mpmath printer refers to
+    exec(source, namespace)
+    return namespace[name]
+
+
+class SymbolicLeg:
+    """The derivation's forward and SymPy Jacobian, evaluable at numeric inputs."""
+
+    def __init__(self, expressions: Callable, shapes: Sequence[tuple[int, ...]]):
+        self.shapes = [tuple(s) for s in shapes]
+        key = cache_key(expressions, self.shapes, "lambdify")
+        source = read_cache(key)
+        if source is None:
+            source = self._generate(expressions)
+            write_cache(key, source)
+        self.out_shape = tuple(
+            ast.literal_eval(source.splitlines()[0].removeprefix("# output shape "))
+        )
+        self._function = _compile(source, "_lambdifygenerated")
+
+    def _generate(self, expressions: Callable) -> str:
+        symbols = [symbols_like(f"a{k}", s) for k, s in enumerate(self.shapes)]
+        out = np.asarray(expressions(*symbols), dtype=object)
+        blocks = sympy_jacobian(out, symbols)
+        flat_args = [s for a in symbols for s in a.ravel()]
+        outputs = [sp.sympify(e) for e in out.ravel()]
+        for block in blocks:
+            outputs += [sp.sympify(e) for e in block.ravel()]
+        function = sp.lambdify(flat_args, outputs, modules="mpmath", cse=True)
+        header = f"# output shape {out.shape}\n"
+        return header + inspect.getsource(function)
+
+    def __call__(self, inputs: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """(forward value, Jacobian blocks shaped ``out + in``) at the given float inputs."""
+        args = [mpmath.mpf(float(v)) for a in inputs for v in np.ravel(a)]
+        with mpmath.workdps(SYMBOLIC_DIGITS):
+            values = np.array([float(v) for v in self._function(*args)], dtype=np.float64)
+        out_shape = self.out_shape
+        out_size = int(np.prod(out_shape))
+        forward, rest = values[:out_size].reshape(out_shape), values[out_size:]
+        blocks, start = [], 0
+        for shape in self.shapes:
+            size = out_size * int(np.prod(shape))
+            blocks.append(rest[start : start + size].reshape(out_shape + shape))
+            start += size
+        return forward, blocks

@@ -1,0 +1,38 @@
+"""Cross-entropy of logits against integer classes, as ``torch.nn.functional.cross_entropy``.
+
+    L = (1/N) Σ_b [ log Σ_k exp(x[b,k]) - x[b, t_b] ]          x: (N, C),  t: (N,) integers
+
+The log-softmax is fused and shifted by each row's maximum, so logits of ±1000 stay finite.
+Backward: ∂L/∂x[b,j] = (softmax(x)[b,j] - 1[j = t_b]) / N.
+"""
+
+import numpy as np
+
+from gradcheck.cases import Case, rand_int, rand_normal
+
+
+def forward(logits: np.ndarray, *, target: np.ndarray):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_sum = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    log_probs = shifted - log_sum
+    rows = np.arange(logits.shape[0])
+    loss = -log_probs[rows, target].mean()
+    return loss, (log_probs, target)
+
+
+def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray]:
+    log_probs, target = cache
+    grad = np.exp(log_probs)
+    grad[np.arange(grad.shape[0]), target] -= 1.0
+    return (grad * (grad_output / grad.shape[0]),)
+
+
+CASES = [
+    Case(rand_normal(4, 5), target=rand_int(5, 4)),
+    Case(rand_normal(1, 3), target=rand_int(3, 1)),
+    Case(rand_normal(3, 7), target=rand_int(7, 3)),
+    # a naive exp overflows at +1000 and underflows to log(0) at -1000
+    Case(rand_normal(2, 4, offset=1000.0), target=rand_int(4, 2), name="2x4-logits+1000"),
+    Case(rand_normal(2, 4, offset=-1000.0), target=rand_int(4, 2), name="2x4-logits-1000"),
+    Case(rand_normal(64, 10), target=rand_int(10, 64), symbolic=False),
+]

@@ -1,0 +1,32 @@
+"""Dense (fully connected) layer, as ``torch.nn.functional.linear``.
+
+    y = x Wᵀ + b,   x: (..., in),  W: (out, in),  b: (out,)
+
+Backward, with g = ∂L/∂y and the batch axes summed::
+
+    ∂L/∂x = g W,    ∂L/∂W = Σ_batch gᵀ x,    ∂L/∂b = Σ_batch g
+"""
+
+import numpy as np
+
+from gradcheck.cases import Case, rand_normal
+
+
+def forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray):
+    return x @ weight.T + bias, (x, weight)
+
+
+def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x, weight = cache
+    g = grad_output.reshape(-1, weight.shape[0])
+    grad_weight = g.T @ x.reshape(-1, weight.shape[1])
+    return grad_output @ weight, grad_weight, g.sum(axis=0)
+
+
+CASES = [
+    Case(rand_normal(2, 3), rand_normal(4, 3), rand_normal(4)),
+    Case(rand_normal(1, 5), rand_normal(3, 5), rand_normal(3)),
+    Case(rand_normal(3, 3), rand_normal(3, 3), rand_normal(3)),  # square W: a transpose shows
+    Case(rand_normal(2, 2, 3), rand_normal(2, 3), rand_normal(2)),  # extra batch axis
+    Case(rand_normal(16, 32), rand_normal(24, 32), rand_normal(24), symbolic=False),
+]

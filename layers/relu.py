@@ -1,0 +1,22 @@
+"""Rectified linear unit, as ``torch.relu``: y = max(x, 0), with ∂y/∂x = 1[x > 0] (0 at x = 0)."""
+
+import numpy as np
+
+from gradcheck.cases import Case, rand_away_from_zero
+
+
+def forward(x: np.ndarray):
+    positive = x > 0
+    return np.where(positive, x, 0.0), positive
+
+
+def backward(grad_output: np.ndarray, positive: np.ndarray) -> tuple[np.ndarray]:
+    return (np.where(positive, grad_output, 0.0),)
+
+
+CASES = [
+    Case(rand_away_from_zero(2, 3)),
+    Case(rand_away_from_zero(1, 7)),
+    Case(rand_away_from_zero(2, 3, 4)),
+    Case(rand_away_from_zero(64, 33), symbolic=False),
+]

@@ -1,0 +1,31 @@
+"""Softmax along an axis, as ``torch.softmax``: y_i = exp(x_i) / Σ_k exp(x_k).
+
+The maximum is subtracted first so that exp never overflows.  Backward, with g = ∂L/∂y::
+
+    ∂L/∂x_j = Σ_i g_i y_i (δ_ij - y_j) = y_j (g_j - Σ_i g_i y_i)
+"""
+
+import numpy as np
+
+from gradcheck.cases import Case, rand_normal
+
+
+def forward(x: np.ndarray, *, axis: int = -1):
+    shifted = np.exp(x - x.max(axis=axis, keepdims=True))
+    y = shifted / shifted.sum(axis=axis, keepdims=True)
+    return y, (y, axis)
+
+
+def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray]:
+    y, axis = cache
+    return (y * (grad_output - (grad_output * y).sum(axis=axis, keepdims=True)),)
+
+
+CASES = [
+    Case(rand_normal(3, 5), axis=-1),
+    Case(rand_normal(1, 4), axis=-1),
+    Case(rand_normal(3, 4), axis=0),
+    Case(rand_normal(2, 3, 2), axis=1),
+    Case(rand_normal(2, 3, scale=30.0), axis=-1, name="2x3-large-logits"),
+    Case(rand_normal(16, 40), axis=-1, symbolic=False),
+]
