@@ -109,9 +109,12 @@ def _compare(name, a, s, n, budget, scale, kink, one_hot, out_shape) -> tuple[li
     if s is None:
         blame = np.where(a_off_n, "backward", "")
     else:
-        backward = a_off_s & ~a_off_n | a_off_s & s_off_n & (np.abs(a - n) >= np.abs(s - n))
+        # the odd one out is wrong; where both disagree with numeric, the farther one
+        both_off = a_off_s & a_off_n & s_off_n
+        a_farther = np.abs(a - n) >= np.abs(s - n)
+        backward = a_off_s & usable & ~s_off_n | both_off & a_farther
         backward |= a_off_s & ~usable  # at a kink the derivation states the convention
-        derivation = a_off_s & ~backward
+        derivation = a_off_s & usable & ~a_off_n & s_off_n | both_off & ~a_farther
         numeric = ~a_off_s & a_off_n & s_off_n
         blame = np.select(
             [backward, derivation, numeric], ["backward", "derivation", "numeric"], ""
@@ -229,11 +232,12 @@ def check(
         report.failures += found
         for pair, value in errors.items():
             report.errors[pair] = max(report.errors.get(pair, 0.0), value)
-        for index in zip(*np.nonzero(numeric.kink[k]), strict=True):
+        for position in np.argwhere(numeric.kink[k]):  # argwhere, unlike nonzero, takes 0-d
+            index = tuple(int(i) for i in position)
             report.kinks.append(
                 Kink(
                     input_name,
-                    tuple(int(i) for i in index),
+                    index,
                     float(numeric.left[k][index]),
                     float(numeric.right[k][index]),
                 )

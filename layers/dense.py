@@ -23,6 +23,12 @@ def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray, np.ndarray, np
     return grad_output @ weight, grad_weight, g.sum(axis=0)
 
 
+def torch_reference(x, weight, bias):
+    import torch.nn.functional as F
+
+    return F.linear(x, weight, bias)
+
+
 CASES = [
     Case(rand_normal(2, 3), rand_normal(4, 3), rand_normal(4)),
     Case(rand_normal(1, 5), rand_normal(3, 5), rand_normal(3)),

@@ -19,6 +19,13 @@ def backward(grad_output: np.ndarray, diff: np.ndarray) -> tuple[np.ndarray]:
     return (grad_output * 2.0 * diff / diff.size,)
 
 
+def torch_reference(pred, *, target):
+    import torch
+    import torch.nn.functional as F
+
+    return F.mse_loss(pred, torch.as_tensor(target))
+
+
 CASES = [
     Case(rand_normal(4, 3), target=rand_normal(4, 3)),
     Case(rand_normal(1, 5), target=rand_normal(1, 5)),

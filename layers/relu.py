@@ -14,6 +14,12 @@ def backward(grad_output: np.ndarray, positive: np.ndarray) -> tuple[np.ndarray]
     return (np.where(positive, grad_output, 0.0),)
 
 
+def torch_reference(x):
+    import torch
+
+    return torch.relu(x)
+
+
 CASES = [
     Case(rand_away_from_zero(2, 3)),
     Case(rand_away_from_zero(1, 7)),

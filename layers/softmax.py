@@ -21,6 +21,12 @@ def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray]:
     return (y * (grad_output - (grad_output * y).sum(axis=axis, keepdims=True)),)
 
 
+def torch_reference(x, *, axis=-1):
+    import torch
+
+    return torch.softmax(x, dim=axis)
+
+
 CASES = [
     Case(rand_normal(3, 5), axis=-1),
     Case(rand_normal(1, 4), axis=-1),

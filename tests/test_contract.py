@@ -1,0 +1,174 @@
+"""A layer that breaks the contract gets a failed report naming the problem; a wrong call to
+``check`` gets a TypeError/ValueError saying how to call it.  Never a traceback from NumPy."""
+
+import numpy as np
+import pytest
+
+import derivations.softmax
+import layers.dense
+import layers.softmax
+from gradcheck import check
+
+X = np.random.default_rng(3).standard_normal((2, 3))
+W = np.random.default_rng(4).standard_normal((4, 3))
+B = np.zeros(4)
+
+
+def forward(x):
+    return 2.0 * x, None
+
+
+def backward_returning(value):
+    return lambda grad_output, cache: value(grad_output)
+
+
+def forward_raising(x):
+    raise RuntimeError("shapes do not match")
+
+
+def forward_returning_none(x):
+    return None
+
+
+def forward_mutating_input(x):
+    x *= 2.0
+    return x.copy(), None
+
+
+_draws = np.random.default_rng(0)
+
+
+def forward_nondeterministic(x):
+    mask = _draws.random(x.shape) > 0.5  # a new dropout mask every call
+    return x * mask, mask
+
+
+def backward_mutating_grad_output(grad_output, cache):
+    grad_output *= 2.0
+    return (grad_output,)
+
+
+def backward_mutating_cache(grad_output, cache):
+    y, axis = cache
+    y *= 0.0
+    return (grad_output,)
+
+
+def backward_raising(grad_output, cache):
+    raise ValueError("operands could not be broadcast together")
+
+
+BROKEN = [
+    (forward_raising, lambda g, c: (g,), "forward", "forward raised RuntimeError"),
+    (forward_returning_none, lambda g, c: (g,), "forward", "must return (output, cache)"),
+    (forward_mutating_input, lambda g, c: (2 * g,), "forward", "modified its input 'x'"),
+    (forward_nondeterministic, lambda g, c: (g * c,), "forward", "not a deterministic"),
+    (forward, backward_raising, "backward", "backward raised ValueError"),
+    (forward, backward_returning(lambda g: None), "backward", "tuple with one gradient"),
+    (forward, backward_returning(lambda g: 2 * g), "backward", "return (dx,)"),
+    (forward, backward_returning(lambda g: (g, g)), "backward", "2 gradients for 1 inputs"),
+    (forward, backward_returning(lambda g: (g[:1],)), "backward", "has shape (1, 3)"),
+    (forward, backward_returning(lambda g: (g * np.nan,)), "backward", "not finite"),
+    (forward, backward_returning(lambda g: (None,)), "backward", "is None"),
+    (forward, backward_returning(lambda g: (g.astype(int),)), "backward", "must be floats"),
+    (forward, backward_mutating_grad_output, "backward", "modified grad_output"),
+    (layers.softmax.forward, backward_mutating_cache, "backward", "modified the cache"),
+]
+
+
+@pytest.mark.parametrize(
+    "forward_fn, backward_fn, blame, message",
+    BROKEN,
+    ids=[message for *_, message in BROKEN],
+)
+def test_a_broken_layer_fails_with_a_message_naming_the_problem(
+    forward_fn, backward_fn, blame, message
+):
+    report = check(forward_fn, backward_fn, [X.copy()])
+    assert not report.passed
+    assert report.failures[0].blame == blame
+    assert message in str(report)
+
+
+def test_gradients_in_the_wrong_order_are_named():
+    def swapped(grad_output, cache):
+        dx, dw, db = layers.dense.backward(grad_output, cache)
+        return dw, dx, db
+
+    report = check(layers.dense.forward, swapped, [X, W, B])
+    assert "are the gradients in input order?" in str(report)
+
+
+def test_a_derivation_that_calls_numpy_on_symbols_is_told_to_use_sympy():
+    def expressions(x):
+        exps = np.exp(x)  # NumPy on an object array of symbols
+        return exps / exps.sum(axis=-1, keepdims=True)
+
+    report = check(layers.softmax.forward, layers.softmax.backward, [X], expressions)
+    assert report.blame == "derivation"
+    assert "sympy.exp" in str(report)
+
+
+def test_a_derivation_of_the_wrong_shape_is_named():
+    report = check(
+        layers.softmax.forward,
+        layers.softmax.backward,
+        [X],
+        lambda x: derivations.softmax.expressions(x).T,
+    )
+    assert report.blame == "derivation"
+    assert "shape" in str(report)
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        ((None, layers.softmax.backward, [X]), TypeError, "forward must be a function"),
+        ((layers.softmax.forward, "backward", [X]), TypeError, "backward must be a function"),
+        ((layers.softmax.forward, layers.softmax.backward, X), TypeError, "list of arrays"),
+        ((layers.softmax.forward, layers.softmax.backward, []), ValueError, "no inputs"),
+        (
+            (layers.softmax.forward, layers.softmax.backward, [[[1.0, 2.0]]]),
+            TypeError,
+            "np.asarray",
+        ),
+        (
+            (layers.softmax.forward, layers.softmax.backward, [np.ones((2, 3), int)]),
+            ValueError,
+            "astype",
+        ),
+        ((layers.softmax.forward, layers.softmax.backward, [np.ones((0, 3))]), ValueError, "empty"),
+        ((layers.softmax.forward, layers.softmax.backward, [X * np.nan]), ValueError, "not finite"),
+        (
+            (layers.softmax.forward, layers.softmax.backward, [X], 3),
+            TypeError,
+            "derivation must be",
+        ),
+    ],
+    ids=[
+        "forward-not-callable",
+        "backward-not-callable",
+        "bare-array",
+        "no-inputs",
+        "nested-list",
+        "int-array",
+        "empty-array",
+        "nan-input",
+        "bad-derivation",
+    ],
+)
+def test_calling_check_wrongly_raises_a_clear_error(args, error, message):
+    with pytest.raises(error, match=message):
+        check(*args)
+
+
+def test_a_0d_input_is_a_valid_scalar_parameter():
+    def scale(x, s):
+        return x * s, (x, s)
+
+    def scale_backward(grad_output, cache):
+        x, s = cache
+        return grad_output * s, np.sum(grad_output * x)
+
+    report = check(scale, scale_backward, [X, np.float64(1.5)])
+    assert report.passed, str(report)

@@ -1,0 +1,69 @@
+"""Exact proofs: equal expressions reduce to zero, different ones never do."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from derivations._index import Formula, delta, indices
+from gradcheck.proof import prove, reduces_to_zero
+
+x0, x1, v, eps = sp.symbols("x0 x1 v eps", real=True)
+eps_exact = sp.Rational(1, 10**5)
+s0 = sp.exp(x0) / (sp.exp(x0) + sp.exp(x1))
+
+
+@pytest.mark.parametrize(
+    "difference",
+    [
+        sp.expand((x0 + x1) ** 3) - (x0 + x1) ** 3,
+        sp.diff(s0, x0) - s0 * (1 - s0),  # softmax: needs exp -> u > 0 and cancel
+        sp.diff(1 / sp.sqrt(v**2 + eps_exact), v) + v / (v**2 + eps_exact) ** sp.Rational(3, 2),
+    ],
+    ids=["polynomial", "softmax", "inverse-sqrt"],
+)
+def test_equal_expressions_reduce_to_zero(difference):
+    assert reduces_to_zero(difference)
+
+
+@pytest.mark.parametrize(
+    "difference",
+    [
+        sp.diff(s0, x0) - s0 * (1 + s0),
+        # an eps inside vs outside the square root: 1e-5 apart, never equal
+        1 / sp.sqrt(v**2 + eps_exact) - 1 / (sp.sqrt(v**2) + eps_exact),
+        x0 - x1,
+    ],
+    ids=["softmax-sign", "eps-inside-vs-outside-sqrt", "different-symbols"],
+)
+def test_different_expressions_do_not(difference):
+    assert not reduces_to_zero(difference)
+
+
+def test_prove_finds_the_wrong_entry(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIGRAD_CACHE_DIR", str(tmp_path))
+    i, j = indices("i j")
+    xb, yb = sp.IndexedBase("x"), sp.IndexedBase("y")
+    square = Formula(yb[i], xb[j], delta(i, j) * 2 * xb[i])
+    wrong = Formula(yb[i], xb[j], delta(i, j) * 2 * xb[j] + delta(i, 1) * delta(j, 0))
+
+    def expressions(x):
+        return x * x
+
+    def right_jacobian(x):
+        return (square.evaluate({"x": x}, x.shape, x.shape),)
+
+    def wrong_jacobian(x):
+        return (wrong.evaluate({"x": x}, x.shape, x.shape),)
+
+    assert prove(expressions, right_jacobian, [(3,)]) == []
+    (disproof,) = prove(expressions, wrong_jacobian, [(3,)])
+    assert (disproof.output_index, disproof.input_index) == ((1,), (0,))
+
+
+def test_formula_reads_outside_and_fractional_indices_as_zero():
+    i, j = indices("i j")
+    xb, yb = sp.IndexedBase("x"), sp.IndexedBase("y")
+    x = np.array(sp.symbols("a b c"), dtype=object)
+    # y[i] = x[(i - 1) / 2]: shifted and dilated, like a padded, dilated convolution
+    block = Formula(yb[i], xb[j], xb[(i - 1) / 2]).evaluate({"x": x}, (6,), (3,))
+    assert list(block[:, 0]) == [0, x[0], 0, x[1], 0, x[2]]
