@@ -1,0 +1,24 @@
+"""Tanh, element-wise: y[i] = tanh(x[i]).
+
+Closed index form, with y the tanh itself::
+
+    ∂y[i]/∂x[j] = δ(i,j) (1 - y[i]²)
+"""
+
+import numpy as np
+import sympy as sp
+
+from derivations._index import Formula, delta, elementwise, indices
+
+i, j = indices("i j")
+x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
+
+FORMULAS = {"x": Formula(y[i], x[j], delta(i, j) * (1 - y[i] ** 2))}
+
+
+def expressions(x: np.ndarray) -> np.ndarray:
+    return elementwise(sp.tanh, x)
+
+
+def jacobian(x: np.ndarray) -> tuple[np.ndarray]:
+    return (FORMULAS["x"].evaluate({"y": expressions(x)}, x.shape, x.shape),)
