@@ -1,0 +1,80 @@
+"""Scaled dot-product attention, element-wise (b: the leading axes, folded)::
+
+    s[b,i,j] = Σ_n q[b,i,n] k[b,j,n] / √d
+    P[b,i,j] = exp(s[b,i,j]) / Σ_l exp(s[b,i,l])       (causal: only keys j, l ≤ i)
+    y[b,i,e] = Σ_j P[b,i,j] v[b,j,e]
+
+A causally masked key is left out of the softmax sums, which is what its -∞ score means, and
+its weight P[b,i,j] is 0.
+
+Closed index form, with auxiliary arrays P (the attention weights above, 0 where masked) and
+y (the output); b, c batch; i, m queries; j, l keys; n features of q and k; e, f of v::
+
+    ∂y[b,i,e]/∂q[c,m,n] = δ(b,c) δ(i,m) Σ_l P[b,i,l] (v[b,l,e] - y[b,i,e]) k[b,l,n] / √d
+    ∂y[b,i,e]/∂k[c,j,n] = δ(b,c) P[b,i,j] (v[b,j,e] - y[b,i,e]) q[b,i,n] / √d
+    ∂y[b,i,e]/∂v[c,j,f] = δ(b,c) δ(e,f) P[b,i,j]
+
+The sum over keys runs to T_k - 1, bound (with d) at evaluation.
+"""
+
+import numpy as np
+import sympy as sp
+
+from derivations._index import Formula, delta, elementwise, indices
+
+b, c, i, m, j, l, n, e, f = indices("b c i m j l n e f")
+d = sp.Symbol("d", positive=True, integer=True)
+T_k = sp.Symbol("T_k", positive=True, integer=True)
+q, k, v, P, y = (sp.IndexedBase(name) for name in ("q", "k", "v", "P", "y"))
+
+FORMULAS = {
+    "q": Formula(
+        y[b, i, e],
+        q[c, m, n],
+        delta(b, c)
+        * delta(i, m)
+        * sp.Sum(P[b, i, l] * (v[b, l, e] - y[b, i, e]) * k[b, l, n], (l, 0, T_k - 1))
+        / sp.sqrt(d),
+    ),
+    "k": Formula(
+        y[b, i, e],
+        k[c, j, n],
+        delta(b, c) * P[b, i, j] * (v[b, j, e] - y[b, i, e]) * q[b, i, n] / sp.sqrt(d),
+    ),
+    "v": Formula(y[b, i, e], v[c, j, f], delta(b, c) * delta(e, f) * P[b, i, j]),
+}
+
+
+def _weights(q: np.ndarray, k: np.ndarray, causal: bool) -> np.ndarray:
+    """P as an object array (..., T_q, T_k); masked entries are exactly 0."""
+    scores = np.einsum("...in,...jn->...ij", q, k) / sp.sqrt(q.shape[-1])
+    exps = elementwise(sp.exp, scores)
+    if causal:
+        exps = np.where(np.tril(np.ones(exps.shape[-2:], dtype=bool)), exps, sp.Integer(0))
+    return exps / exps.sum(axis=-1, keepdims=True)
+
+
+def expressions(q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = False) -> np.ndarray:
+    return np.einsum("...ij,...je->...ie", _weights(q, k, causal), v)
+
+
+def jacobian(
+    q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # The formulas index one batch axis; an unbatched call gets a batch of one.
+    def batched(a: np.ndarray) -> np.ndarray:
+        return a.reshape((-1,) + a.shape[-2:])
+
+    qb, kb, vb = batched(q), batched(k), batched(v)
+    weights = _weights(qb, kb, causal)
+    arrays = {"q": qb, "k": kb, "v": vb, "P": weights, "y": np.einsum("bij,bje->bie", weights, vb)}
+    out_shape = q.shape[:-1] + (v.shape[-1],)
+    bind = {d: q.shape[-1], T_k: k.shape[-2]}
+    blocks = []
+    for name, a, ab in (("q", q, qb), ("k", k, kb), ("v", v, vb)):
+        formula = FORMULAS[name]
+        # doit() turns the sum over keys into T_k terms that evaluate() can look up.
+        bound = Formula(formula.output, formula.input, formula.value.subs(bind).doit())
+        block = bound.evaluate(arrays, arrays["y"].shape, ab.shape)
+        blocks.append(block.reshape(out_shape + a.shape))
+    return tuple(blocks)
