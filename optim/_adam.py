@@ -41,7 +41,8 @@ def _step(
 
     for key, g in grads.items():
         theta = new_params[key]
-        entry = previous(optimizer, new_state, key, buffers, theta)
+        # A max_exp_avg_sq left over from amsgrad steps is ignored, as torch ignores it.
+        entry = previous(optimizer, new_state, key, buffers, theta, ("max_exp_avg_sq",))
         t = int(entry["step"]) + 1
         if maximize:
             g = -g

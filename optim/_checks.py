@@ -83,16 +83,27 @@ def check_step(
 
 
 def previous(
-    optimizer: str, state: State, key: str, buffers: tuple[str, ...], like: np.ndarray
+    optimizer: str,
+    state: State,
+    key: str,
+    buffers: tuple[str, ...],
+    like: np.ndarray,
+    optional: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The previous state of one parameter, checked; zero buffers and step 0 if it has none.
 
     A state of the wrong kind (an SGD state handed to Adam, or ``amsgrad`` switched on halfway)
-    misses a buffer: that is an error rather than a silent restart from zeros.
+    misses a buffer or has a foreign one: that is an error rather than a silent restart.
     """
     if key not in state:
         return {"step": 0, **{name: np.zeros_like(like) for name in buffers}}
     entry = state[key]
+    foreign = sorted(set(entry) - {"step", *buffers, *optional})
+    if foreign:
+        raise ValueError(
+            f"{optimizer}: state[{key!r}] has {foreign}, which {optimizer} does not keep: pass "
+            f"the state returned by the previous {optimizer} step, or None to start afresh"
+        )
     if not isinstance(entry.get("step"), int | np.integer):
         raise ValueError(
             f"{optimizer}: state[{key!r}]['step'] should be the int count of steps taken, "

@@ -75,7 +75,7 @@ def sgd(
         theta = new_params[key]
         # new_state holds copies, so entries carried over (a buffer kept while momentum is
         # 0, as torch keeps it) share no array with the caller's state.
-        entry = dict(previous("sgd", new_state, key, (), theta))
+        entry = dict(previous("sgd", new_state, key, (), theta, ("momentum_buffer",)))
         if maximize:
             g = -g
         if weight_decay != 0.0:
