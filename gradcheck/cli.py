@@ -1,6 +1,7 @@
 """``python -m gradcheck [NAMES ...] [--json] [--seed N]``: check registered layers.
 
-Prints one row per case (layer, case, largest relative error of each pair of legs, verdict),
+Prints one row per case (layer, case, largest relative error of each pair of legs, whether the
+closed index form is proven, verdict),
 then the report of every failing case.  Exit status: 0 all passed, 1 a check failed,
 2 a usage error (an unknown layer name lists the known ones).
 """
@@ -36,7 +37,8 @@ def _row(report: Report) -> str:
         f"{report.errors[p]:9.1e}" if p in report.errors else f"{'-':>9}" for p in PAIRS
     )
     layer, _, case = report.name.partition("-")
-    return f"{layer:<34} {case:<28} {errors}  {'pass' if report.passed else 'FAIL'}"
+    proof = {"proved": "yes", None: "-"}.get(report.proof, "NO")
+    return f"{layer:<34} {case:<28} {errors}  {proof:>5}  {'pass' if report.passed else 'FAIL'}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
     else:
         header = "  ".join(f"{p:>9}"[-9:] for p in ("bw~sym", "bw~num", "sym~num"))
-        print(f"{'layer':<34} {'case':<28} {header}  verdict")
+        print(f"{'layer':<34} {'case':<28} {header}  proof  verdict")
         for report in reports:
             print(_row(report))
         failed = [r for r in reports if not r.passed]

@@ -70,8 +70,9 @@ def prove(
 ) -> list[Disproof]:
     """Compare ``jacobian`` (closed index form) with ``diff`` of ``expressions`` entry by entry.
 
-    Returns the entries that differ (empty when proved).  Raises ``ValueError`` when the closed
-    form has the wrong number or shape of blocks.
+    Returns the first entry that differs (empty when proved): a wrong formula usually differs
+    in many entries, and each costs a ``simplify`` before it is given up on.  Raises
+    ``ValueError`` when the closed form has the wrong number or shape of blocks.
     """
     key = cache_key(jacobian, shapes, "proof") + cache_key(expressions, shapes, "proof")[:8]
     if read_cache(key) == "proved":
@@ -85,7 +86,6 @@ def prove(
             f"jacobian() returned {len(closed)} blocks for {len(expected)} inputs: "
             "return one block per input, in input order"
         )
-    disproofs = []
     for k, (mine, theirs) in enumerate(zip(closed, expected, strict=True)):
         mine = np.asarray(mine, dtype=object)
         if mine.shape != theirs.shape:
@@ -96,9 +96,6 @@ def prove(
         for index in np.ndindex(theirs.shape):
             if not reduces_to_zero(sp.sympify(mine[index]) - theirs[index]):
                 split = out.ndim
-                disproofs.append(
-                    Disproof(k, index[:split], index[split:], mine[index], theirs[index])
-                )
-    if not disproofs:
-        write_cache(key, "proved")
-    return disproofs
+                return [Disproof(k, index[:split], index[split:], mine[index], theirs[index])]
+    write_cache(key, "proved")
+    return []

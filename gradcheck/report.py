@@ -77,8 +77,10 @@ class Kink:
 class Report:
     """The verdict of one check.
 
-    ``errors`` holds, per pair of legs, the largest error relative to its budget's scale (see
-    :mod:`gradcheck.checker`); a pair that was not compared is absent.
+    ``errors`` holds, per pair of legs, the largest relative error (see :mod:`gradcheck.verdict`);
+    a pair that was not compared is absent.  ``proof`` says whether the derivation's closed
+    index form was proven equal to SymPy's derivative: "proved", "disproved", "failed" (its
+    ``jacobian()`` raised) or None (no closed form given).
     """
 
     name: str = "layer"
@@ -86,8 +88,9 @@ class Report:
     kinks: list[Kink] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     errors: dict[str, float] = field(default_factory=dict)
-    method: str = "dense"
+    method: str = "one-hot probes"
     elements: int = 0
+    proof: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -115,6 +118,8 @@ class Report:
             lines += [f"  also: {m}" for m in sorted(others)[:3]]
         if pairs:
             lines.append(f"  relative error by pair: {pairs}")
+        if self.proof:
+            lines.append(f"  closed index form: {self.proof}")
         if self.kinks:
             shown = "; ".join(map(str, self.kinks[:3]))
             more = f" (+{len(self.kinks) - 3} more)" if len(self.kinks) > 3 else ""

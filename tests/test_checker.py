@@ -47,6 +47,7 @@ def test_a_right_layer_passes_every_pair():
     assert report.passed, str(report)
     assert set(report.errors) == {"backward~symbolic", "backward~numeric", "symbolic~numeric"}
     assert report.errors["backward~symbolic"] < 1e-12
+    assert report.proof == "proved"
 
 
 @pytest.mark.parametrize(
@@ -102,6 +103,8 @@ def test_a_derivation_sign_error_blames_the_derivation(derivation):
     report = check(layers.softmax.forward, layers.softmax.backward, [X], derivation)
     assert not report.passed
     assert {f.blame for f in report.failures} == {"derivation"}, str(report)
+    if derivation is SignErrorInFormula:
+        assert report.proof == "disproved" and "closed index form: disproved" in str(report)
 
 
 @pytest.mark.parametrize("factor", [1.001, 1 + 1e-6, 0.999999])

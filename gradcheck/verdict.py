@@ -1,0 +1,152 @@
+"""Verdicts: which elements are wrong, and which leg is to blame.
+
+backward vs symbolic: both exact formulas, so they must agree to round-off,
+``|a - s| <= 1e-10 (|v|·|J| + 1e-3 max |v|·|J|)``, far below finite-difference resolution.
+Each vs numeric: within the finite-difference budget of :mod:`gradcheck.numeric`.
+The leg that disagrees with the two that agree is wrong.  When backward and symbolic agree
+exactly but numeric does not, the sample defeats finite differences (blame ``numeric``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradcheck.projection import Projector, random_directions
+from gradcheck.report import Failure
+
+EXACT_RTOL = 1e-10
+BLOCK_FLOOR = 1e-3
+
+
+def compare_elements(
+    name: str,
+    a: np.ndarray,
+    s: np.ndarray | None,
+    n: np.ndarray,
+    budget: np.ndarray,
+    scale: np.ndarray,
+    kink: np.ndarray,
+    one_hot: bool,
+    out_shape: tuple[int, ...],
+) -> tuple[list[Failure], dict[str, float]]:
+    """Element-wise verdicts for one input.
+
+    ``a`` (backward), ``s`` (symbolic, or None), ``n`` (numeric) and ``budget`` are shaped
+    ``(probes, *input.shape)``; ``scale`` is ``|v|·|J|``, the size of the terms each entry sums.
+    Returns the failures and, per pair of legs, the largest relative error.
+    """
+    # Backward formulas share row-level sums (softmax's Σ g·y), so round-off follows the block's
+    # largest entries too: an entry of 1e-7 in a row of 0.25 carries ~1e-17 of absolute error.
+    # The symbolic leg has 40 digits: 1e-30 is far above its noise and far below float64's.
+    exact_tol = EXACT_RTOL * (scale + BLOCK_FLOOR * scale.max()) + 1e-30
+    usable = ~np.broadcast_to(kink, a.shape)
+    a_off_n = usable & (np.abs(a - n) > budget + exact_tol)
+    s_off_n = usable & (np.abs(s - n) > budget + exact_tol) if s is not None else None
+    a_off_s = np.abs(a - s) > exact_tol if s is not None else None
+    if s is None:
+        blame = np.where(a_off_n, "backward", "")
+    else:
+        # the odd one out is wrong; where both disagree with numeric, the farther one
+        both_off = a_off_s & a_off_n & s_off_n
+        a_farther = np.abs(a - n) >= np.abs(s - n)
+        backward = a_off_s & usable & ~s_off_n | both_off & a_farther
+        backward |= a_off_s & ~usable  # at a kink the derivation states the convention
+        derivation = a_off_s & usable & ~a_off_n & s_off_n | both_off & ~a_farther
+        numeric = ~a_off_s & a_off_n & s_off_n
+        blame = np.select(
+            [backward, derivation, numeric], ["backward", "derivation", "numeric"], ""
+        )
+    reference = s if s is not None else n
+    errors = {}
+    typical = np.sqrt(np.mean(scale**2)) + 1e-300
+    if s is not None:
+        errors["backward~symbolic"] = float(np.max(np.abs(a - s) / (np.abs(s) + typical)))
+    if usable.any():
+        errors["backward~numeric"] = float(np.max((np.abs(a - n) / (np.abs(n) + typical))[usable]))
+        if s is not None:
+            errors["symbolic~numeric"] = float(
+                np.max((np.abs(s - n) / (np.abs(n) + typical))[usable])
+            )
+    failures = []
+    for position in zip(*np.nonzero(blame), strict=True):
+        verdict = str(blame[position])
+        other = n if verdict == "numeric" else (s if s is not None else n)
+        mine = s if verdict == "derivation" else a
+        if verdict == "derivation" and not usable[position]:
+            other = a
+        gap = float(abs(mine[position] - other[position]))
+        allowed = (
+            exact_tol[position] if s is not None and verdict != "numeric" else budget[position]
+        )
+        probe, index = position[0], tuple(int(i) for i in position[1:])
+        failures.append(
+            Failure(
+                verdict,
+                f"gradient of '{name}' wrong",
+                input=name,
+                index=index,
+                output=tuple(int(i) for i in np.unravel_index(probe, out_shape))
+                if one_hot
+                else None,
+                backward=float(a[position]),
+                symbolic=None if s is None else float(s[position]),
+                numeric=None if not usable[position] else float(n[position]),
+                abs_error=gap,
+                rel_error=gap / (abs(float(reference[position])) + float(typical)),
+                budget=float(allowed),
+            )
+        )
+    return failures, errors
+
+
+def compare_projected(
+    projector: Projector, closed: list[np.ndarray], names: list[str], seed: int
+) -> tuple[list[Failure], dict[str, float], list[str]]:
+    """Backward against finite differences along random directions (see :mod:`projection`).
+
+    ``closed`` holds the backward gradients, ``(probes, *input.shape)`` per input.  Returns the
+    failures (at most one, localised to an element), the largest relative error and notes.
+    """
+    joined = np.concatenate([c.reshape(len(c), -1) for c in closed], axis=1)
+    worst, largest, crossed = None, 0.0, 0
+    directions = random_directions(joined.shape[1], seed)
+    for u in directions:
+        d = projector.along(u)
+        if d.kink:
+            crossed += 1
+            continue
+        weighted = u * projector.scale
+        expected = joined @ weighted
+        allowed = d.budget + EXACT_RTOL * (np.abs(joined) @ np.abs(weighted))
+        gap = np.abs(expected - d.value)
+        largest = max(largest, float(np.max(gap / (np.abs(d.value) + allowed))))
+        ratio = gap / allowed
+        probe = int(np.argmax(ratio))
+        if ratio[probe] > 1 and (worst is None or ratio[probe] > worst[0]):
+            worst = (ratio[probe], u, probe)
+    notes, failures = [], []
+    if crossed:
+        notes.append(f"{crossed} of {len(directions)} random directions crossed a kink, skipped")
+    if crossed == len(directions):
+        message = "every random direction crossed a kink: check smaller inputs element-wise"
+        failures.append(Failure("numeric", message))
+    if worst is not None:
+        _, u, probe = worst
+        located = projector.locate(joined, u, probe)
+        k, index = projector.unravel(located.position)
+        mine = float(joined[probe, located.position])
+        gap = abs(mine - located.numeric)
+        failures.append(
+            Failure(
+                "backward",
+                f"gradient of '{names[k]}' wrong along a random direction; worst element located",
+                input=names[k],
+                index=index,
+                backward=mine,
+                numeric=located.numeric,
+                abs_error=gap,
+                rel_error=gap / (abs(located.numeric) + 1e-300),
+                budget=located.budget,
+            )
+        )
+    return failures, {"backward~numeric": largest}, notes
