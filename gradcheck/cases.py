@@ -99,10 +99,19 @@ class Case:
     """One sample configuration of a layer: input draws, then hyperparameters.
 
     ``symbolic=False`` marks shapes too large for SymPy; they are checked against finite
-    differences only.  ``name`` overrides the readable id built from shapes and hyperparameters.
+    differences only.  ``at_kink=True`` marks a case that samples a non-differentiable point on
+    purpose (relu at 0): the check must report kinks there, and must report none elsewhere.
+    ``name`` overrides the readable id built from shapes and hyperparameters.
     """
 
-    def __init__(self, *inputs: Draw, symbolic: bool = True, name: str | None = None, **hyper: Any):
+    def __init__(
+        self,
+        *inputs: Draw,
+        symbolic: bool = True,
+        at_kink: bool = False,
+        name: str | None = None,
+        **hyper: Any,
+    ):
         if not inputs or not all(isinstance(d, Draw) for d in inputs):
             raise TypeError(
                 "Case(...) takes the differentiable inputs as draws, e.g. rand_normal(2, 3)"
@@ -110,6 +119,7 @@ class Case:
         self.inputs = inputs
         self.hyper = hyper
         self.symbolic = symbolic
+        self.at_kink = at_kink
         self.name = name
 
     @property

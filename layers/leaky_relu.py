@@ -48,6 +48,6 @@ CASES = [
     # a slope above 1 makes a swapped where() visible even when the positive branch is right
     Case(rand_away_from_zero(2, 5), negative_slope=1.5),
     # x == 0 exactly: finite differences see a kink there; backward and SymPy must both say α
-    Case(_with_zeros(2, 3), negative_slope=0.2, name="2x3-zeros-at-kink"),
+    Case(_with_zeros(2, 3), negative_slope=0.2, at_kink=True, name="2x3-zeros-at-kink"),
     Case(rand_away_from_zero(64, 33), negative_slope=0.2, symbolic=False),
 ]

@@ -2,7 +2,18 @@
 
 import numpy as np
 
-from gradcheck.cases import Case, rand_away_from_zero
+from gradcheck.cases import Case, Draw, rand_away_from_zero
+
+
+def _with_zeros(*shape: int) -> Draw:
+    """Away from zero, but every other element exactly 0: the convention at the kink."""
+
+    def sample(rng, s):
+        x = rng.uniform(0.05, 1.05, s) * rng.choice([-1.0, 1.0], s)
+        x.reshape(-1)[::2] = 0.0
+        return x
+
+    return Draw("zeros_at_kink", shape, sample)
 
 
 def forward(x: np.ndarray):
@@ -24,5 +35,6 @@ CASES = [
     Case(rand_away_from_zero(2, 3)),
     Case(rand_away_from_zero(1, 7)),
     Case(rand_away_from_zero(2, 3, 4)),
+    Case(_with_zeros(2, 3), at_kink=True, name="2x3-zeros-at-kink"),
     Case(rand_away_from_zero(64, 33), symbolic=False),
 ]
