@@ -1,0 +1,33 @@
+"""Log-softmax, element-wise along ``axis``: y[b,i] = x[b,i] - log Σ_k exp(x[b,k]).
+
+Closed index form (b, c: all other axes, folded; i, j: along ``axis``), with
+p[b,j] = exp(x[b,j]) / Σ_k exp(x[b,k]) the softmax, passed in as an auxiliary array::
+
+    ∂y[b,i]/∂x[c,j] = δ(b,c) (δ(i,j) - p[b,j])
+"""
+
+import numpy as np
+import sympy as sp
+
+from derivations._index import Formula, delta, elementwise, indices
+
+b, c, i, j = indices("b c i j")
+x, y, p = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase("p")
+
+FORMULAS = {"x": Formula(y[b, i], x[c, j], delta(b, c) * (delta(i, j) - p[b, j]))}
+
+
+def expressions(x: np.ndarray, *, axis: int = -1) -> np.ndarray:
+    exps = elementwise(sp.exp, x)
+    return x - elementwise(sp.log, exps.sum(axis=axis, keepdims=True))
+
+
+def jacobian(x: np.ndarray, *, axis: int = -1) -> tuple[np.ndarray]:
+    # The formula is written with the reduced axis last; move it there and back.
+    last = np.moveaxis(x, axis, -1)
+    exps = elementwise(sp.exp, last)
+    probs = exps / exps.sum(axis=-1, keepdims=True)
+    block = FORMULAS["x"].evaluate({"p": probs}, last.shape, last.shape)
+    n = x.ndim
+    axis = axis % n
+    return (np.moveaxis(np.moveaxis(block, n - 1, axis), 2 * n - 1, n + axis),)
