@@ -27,6 +27,7 @@ from gradcheck.verdict import compare_elements, compare_projected
 
 MAX_ONE_HOT_OUTPUTS = 256
 RANDOM_PROBES = 3
+SUBTLE = 1e-5  # below this, an error is rounding or a misplaced constant, not a wrong formula
 MAX_ELEMENTWISE = 20_000  # beyond this many input elements, random projections
 
 
@@ -125,6 +126,11 @@ def check(
         report.failures.append(ran)
         return report
     output, cache = ran
+    if output.dtype.itemsize < 8:
+        notes.append(
+            f"forward returned {output.dtype} for float64 inputs: finite differences lose digits"
+        )
+    output = output.astype(np.float64)
     m = output.size
     project = sum(a.size for a in arrays) > max_elementwise
     one_hot = m <= MAX_ONE_HOT_OUTPUTS and not project
@@ -138,6 +144,15 @@ def check(
         if isinstance(grads, Failure):
             report.failures.append(grads)
             return report
+        if p == 0:
+            low = {
+                str(g.dtype): n for n, g in zip(names, grads, strict=True) if g.dtype.itemsize < 8
+            }
+            for dtype, input_name in low.items():
+                notes.append(
+                    f"backward returned {dtype} gradients for float64 inputs ('{input_name}'):"
+                    " they are only float32-accurate"
+                )
         for block, grad in zip(closed, grads, strict=True):
             block[p] = grad
     report.elements = sum(c.size for c in closed)
@@ -181,6 +196,12 @@ def check(
             left, right = float(numeric.left[k][index]), float(numeric.right[k][index])
             report.kinks.append(Kink(input_name, index, left, right))
     report.failures.sort(key=lambda f: (f.index is not None, -f.abs_error / (f.budget + 1e-300)))
+    wrong = [f for f in report.failures if f.index is not None and f.blame == "backward"]
+    if wrong and max(f.rel_error for f in wrong) < SUBTLE:
+        notes.append(
+            f"every wrong element is off by less than {SUBTLE:.0e} relative: typical of float32"
+            " arithmetic, or of a constant such as eps in the wrong place"
+        )
     return report
 
 

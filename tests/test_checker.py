@@ -153,3 +153,22 @@ def test_float32_inputs_are_checked_in_float64_and_the_report_says_so():
     report = check(layers.softmax.forward, layers.softmax.backward, [X.astype(np.float32)])
     assert report.passed, str(report)
     assert any("float32" in note and "float64" in note for note in report.notes)
+
+
+def test_a_backward_in_float32_is_caught_and_named():
+    def float32_backward(grad_output, cache):
+        return tuple(g.astype(np.float32) for g in layers.dense.backward(grad_output, cache))
+
+    report = check(layers.dense.forward, float32_backward, [X, W_SQUARE, B], derivations.dense)
+    assert not report.passed and report.blame == "backward"
+    assert any("only float32-accurate" in note for note in report.notes), str(report)
+    assert any("typical of float32" in note for note in report.notes), str(report)
+
+
+def test_float32_arithmetic_inside_a_float64_backward_is_caught():
+    def rounds_through_float32(grad_output, cache):
+        grads = layers.softmax.backward(grad_output, cache)
+        return tuple(g.astype(np.float32).astype(np.float64) for g in grads)
+
+    report = check(layers.softmax.forward, rounds_through_float32, [X], derivations.softmax)
+    assert not report.passed and report.blame == "backward", str(report)
