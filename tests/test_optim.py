@@ -49,6 +49,13 @@ def test_sgd_plain_is_theta_minus_lr_g():
         np.testing.assert_allclose(new[k], params[k] - 0.1 * grads[k], rtol=1e-15)
 
 
+def test_sgd_weight_decay_adds_lambda_theta_to_the_gradient():
+    params, grads = problem()
+    new, _ = optim.sgd(params, grads, lr=0.1, weight_decay=0.5)
+    for k in params:
+        np.testing.assert_allclose(new[k], params[k] - 0.1 * (grads[k] + 0.5 * params[k]))
+
+
 @pytest.mark.parametrize("nesterov", [False, True])
 def test_sgd_momentum_with_a_constant_gradient(nesterov):
     # b_t = (1 + μ + ... + μ^(t−1)) g, undamped first buffer; nesterov steps by g + μ b_t.
@@ -112,14 +119,20 @@ def test_adamw_weight_decay_shrinks_theta_outside_the_adaptive_step():
 
 
 def test_amsgrad_divides_by_the_largest_second_moment():
+    # β₂ = 0.5 and a gradient 10x smaller on step 2: v_2 < v_1 everywhere, so the max matters.
+    b1, b2, lr, eps = 0.9, 0.5, 1e-3, 1e-8
     params, grads = problem()
     big = {k: 10 * g for k, g in grads.items()}
-    _, state = optim.adam(params, big, amsgrad=True)
-    _, state = optim.adam(params, grads, state, amsgrad=True)
+    _, state = optim.adam(params, big, betas=(b1, b2), amsgrad=True)
+    new, state = optim.adam(params, grads, state, betas=(b1, b2), amsgrad=True)
     for k in params:
-        v1, v2 = 0.001 * big[k] ** 2, 0.999 * 0.001 * big[k] ** 2 + 0.001 * grads[k] ** 2
+        v1, v2 = (1 - b2) * big[k] ** 2, b2 * (1 - b2) * big[k] ** 2 + (1 - b2) * grads[k] ** 2
+        assert np.all(v2 < v1)
         np.testing.assert_allclose(state[k]["exp_avg_sq"], v2)
-        np.testing.assert_allclose(state[k]["max_exp_avg_sq"], np.maximum(v1, v2))
+        np.testing.assert_allclose(state[k]["max_exp_avg_sq"], v1)
+        m2 = b1 * (1 - b1) * big[k] + (1 - b1) * grads[k]
+        expected = params[k] - lr * m2 / (1 - b1**2) / (np.sqrt(v1 / (1 - b2**2)) + eps)
+        np.testing.assert_allclose(new[k], expected, rtol=1e-13)
 
 
 # --- purity, plain-data state, dtypes ----------------------------------------------------
