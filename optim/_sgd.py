@@ -73,21 +73,22 @@ def sgd(
 
     for key, g in grads.items():
         theta = new_params[key]
-        # new_state holds copies, so entries carried over (a buffer kept while momentum is
-        # 0, as torch keeps it) share no array with the caller's state.
-        entry = dict(previous("sgd", new_state, key, (), theta, ("momentum_buffer",)))
+        # A buffer is checked only if this step reads it: one carried over while momentum
+        # is 0 is kept untouched, as torch keeps it.
+        has_buffer = momentum != 0.0 and "momentum_buffer" in new_state.get(key, {})
+        buffers = ("momentum_buffer",) if has_buffer else ()
+        # new_state holds copies: nothing carried over shares an array with the caller's.
+        entry = dict(previous("sgd", new_state, key, buffers, theta, ("momentum_buffer",)))
+        entry["step"] = int(entry["step"]) + 1
         if maximize:
             g = -g
         if weight_decay != 0.0:
             g = g + weight_decay * theta
-        entry["step"] = int(entry["step"]) + 1
         if momentum != 0.0:
-            if "momentum_buffer" in entry:
-                previous("sgd", new_state, key, ("momentum_buffer",), theta)  # shape check
+            if has_buffer:
                 buffer = momentum * entry["momentum_buffer"] + (1.0 - dampening) * g
             else:
-                # A state saved with momentum=0 has no buffer; torch starts it from g.
-                buffer = g.copy()
+                buffer = g.copy()  # b_1 = g, undamped; also after steps taken with μ = 0
             entry["momentum_buffer"] = buffer
             g = g + momentum * buffer if nesterov else buffer
         new_params[key] = theta - lr * g

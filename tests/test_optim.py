@@ -262,6 +262,24 @@ def test_a_state_for_other_params_is_refused():
         optim.sgd(params, grads, {"other": state["weight"]}, momentum=0.9)
 
 
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw"])
+def test_a_state_buffer_of_the_wrong_shape_names_key_and_shapes(name):
+    params, grads = problem()
+    _, state = OPTIMIZERS[name](params, grads, **FULL[name])
+    buffer = "momentum_buffer" if name == "sgd" else "exp_avg"
+    state["weight"][buffer] = state["weight"][buffer].T
+    with pytest.raises(ValueError, match=rf"state\['weight'\]\['{buffer}'\].*\(4, 3\).*\(3, 4\)"):
+        OPTIMIZERS[name](params, grads, state, **FULL[name])
+
+
+def test_sgd_momentum_switched_on_later_starts_its_buffer_from_g_as_torch():
+    params, grads = problem()
+    new, state = optim.sgd(params, grads, lr=0.1)
+    _, state = optim.sgd(new, grads, state, lr=0.1, momentum=0.9, dampening=0.5)
+    assert state["weight"]["step"] == 2
+    np.testing.assert_array_equal(state["weight"]["momentum_buffer"], grads["weight"])
+
+
 def test_switching_amsgrad_on_midway_is_refused_not_restarted_from_zeros():
     params, grads = problem()
     _, state = optim.adam(params, grads)
