@@ -1,0 +1,32 @@
+"""Dropout with a given mask, element-wise: y[i] = x[i] mask[i] / (1 - p), mask[i] ∈ {0, 1}.
+
+Closed index form (the mask as exact integers, p as an exact rational)::
+
+    ∂y[i]/∂x[j] = δ(i,j) mask[i] / (1 - p)
+"""
+
+import numpy as np
+import sympy as sp
+
+from derivations._index import Formula, delta, elementwise, indices
+
+i, j = indices("i j")
+# not named p: the keyword p (a float) would shadow it in jacobian()
+rate = sp.Symbol("p", nonnegative=True)
+x, y, mask = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase("mask")
+
+FORMULAS = {"x": Formula(y[i], x[j], delta(i, j) * mask[i] / (1 - rate))}
+
+
+def _exact(mask: np.ndarray) -> np.ndarray:
+    return elementwise(lambda kept: sp.Integer(int(kept)), np.asarray(mask))
+
+
+def expressions(x, *, mask, p):
+    return x * _exact(mask) / (1 - sp.Rational(str(p)))
+
+
+def jacobian(x, *, mask, p):
+    formula = FORMULAS["x"]
+    bound = Formula(formula.output, formula.input, formula.value.subs(rate, sp.Rational(str(p))))
+    return (bound.evaluate({"mask": _exact(mask)}, x.shape, x.shape),)
