@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.contract import run_backward, run_forward, validate_call
-from gradcheck.numeric import central_differences
+from gradcheck.numeric import central_differences, spread
 from gradcheck.projection import DIRECTIONS, Projector
 from gradcheck.proof import prove
 from gradcheck.report import Failure, Kink, Report
@@ -187,6 +187,7 @@ def check(
         found, errors = compare_elements(
             input_name, a, s, numeric.value[k], numeric.budget[k], scale,
             numeric.kink[k], one_hot, output.shape,
+            natural=float(np.abs(probes).max() * np.abs(output).max()) / spread(arrays[k]),
         )  # fmt: skip
         report.failures += found
         for pair, value in errors.items():

@@ -10,10 +10,12 @@ at t = h, h/2, h/4:
   shrinks 16-fold per halving; a bug's levels off, so it stands far outside this budget.
 * Round-off: each forward value carries an error of about ``δ = 8 ε |v|·|y|``; ``R(h/2)``
   divides it by steps down to h/4, ``6 δ / h`` after the Richardson weights.
-* Kinks: the one-sided jump ``J(t) = (f(x+t) - 2 f(x) + f(x-t)) / t`` equals ``f'' t`` where
-  ``f`` is smooth, so ``J(h) = 4 J(h/4)``.  A kink at x gives a jump that does not shrink; a kink
-  crossed by the larger steps only gives ``J(h/4) ≈ 0 ≠ J(h) / 4``.  Either way finite
-  differences say nothing there, and the element is reported as a kink.
+* Kinks: the one-sided jump ``J(t) = (f(x+t) - 2 f(x) + f(x-t)) / t`` is ``f'' t + O(t³)``
+  where ``f`` is smooth.  Fitting ``J(t) = c + a t + b t³`` through t = h, h/2, h/4 gives the
+  jump at t = 0: ``c = (16 J(h/4) - 10 J(h/2) + J(h)) / 7``, zero for any smooth function to
+  third order.  A kink at x makes ``c`` the jump in slope; a kink crossed by the larger steps
+  only makes it ``(J(h) - a h) / 7``.  Either way finite differences say nothing there, and the
+  element is reported as a kink.
 
 Steps follow each input's spread, per element floored at ``√ε |x_e|`` (:func:`element_step`).
 """
@@ -30,17 +32,17 @@ ROUNDOFF_SAFETY = 8.0  # forward passes lose a few digits more than one ulp of t
 BUDGET_SAFETY = 4.0
 
 
-def element_step(x: np.ndarray, step: float) -> np.ndarray:
-    """``step · spread(x)``, at least ``√ε · |x_e|`` so that round-off stays bounded.
+def spread(x: np.ndarray) -> float:
+    """The scale an input varies on: its standard deviation, or its largest magnitude when it
+    is constant, or 1 for zeros.  Logits of 1000 ± 1 have spread 1, not 1000."""
+    value = float(np.std(x)) if x.size > 1 else 0.0
+    return value or float(np.max(np.abs(x))) or 1.0
 
-    The spread (standard deviation, or the largest magnitude for a constant input, or 1 for
-    zeros) is the scale the input varies on: logits of 1000 ± 1 are stepped by 1e-3, inputs of
-    size 1e-6 by 1e-9.
-    """
-    spread = float(np.std(x)) if x.size > 1 else 0.0
-    if spread == 0.0:
-        spread = float(np.max(np.abs(x))) or 1.0
-    return np.maximum(step * spread, np.sqrt(EPS) * np.abs(x))
+
+def element_step(x: np.ndarray, step: float) -> np.ndarray:
+    """``step · spread(x)``, at least ``√ε · |x_e|`` so that round-off stays bounded: logits of
+    1000 ± 1 are stepped by 1e-3, inputs of size 1e-6 by 1e-9."""
+    return np.maximum(step * spread(x), np.sqrt(EPS) * np.abs(x))
 
 
 @dataclass
@@ -69,10 +71,11 @@ def directional_difference(
     coarse = (4 * central[1] - central[0]) / 3
     fine = (4 * central[2] - central[1]) / 3
     budget = BUDGET_SAFETY * (np.abs(fine - coarse) + 6 * delta / h)
-    not_linear = np.abs(jump[0] - 4 * jump[2])
-    kink_tolerance = 16 * 68 * delta / h + 1e-6 * np.abs(fine)
-    worst = int(np.argmax(not_linear - kink_tolerance))
-    kink = bool(not_linear[worst] > kink_tolerance[worst]) or not np.all(np.isfinite(fine))
+    jump_at_zero = np.abs(16 * jump[2] - 10 * jump[1] + jump[0]) / 7
+    # J(t) carries 4 δ / t of round-off; the fit's weights turn that into about 50 δ / h
+    kink_tolerance = BUDGET_SAFETY * 50 * delta / h + 1e-6 * np.abs(fine)
+    worst = int(np.argmax(jump_at_zero - kink_tolerance))
+    kink = bool(jump_at_zero[worst] > kink_tolerance[worst]) or not np.all(np.isfinite(fine))
     slope, half_jump = central[2][worst], jump[2][worst] / 2
     return Directional(fine, budget, kink, slope - half_jump, slope + half_jump)
 

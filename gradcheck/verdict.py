@@ -1,7 +1,8 @@
 """Verdicts: which elements are wrong, and which leg is to blame.
 
 backward vs symbolic: both exact formulas, so they must agree to round-off,
-``|a - s| <= 1e-10 (|v|·|J| + 1e-3 max |v|·|J|)``, far below finite-difference resolution.
+``|a - s| <= 1e-10 (|v|·|J| + 1e-3 max(|v|·|J|, max|v| max|y| / spread(x)))``, far below
+finite-difference resolution.
 Each vs numeric: within the finite-difference budget of :mod:`gradcheck.numeric`.
 The leg that disagrees with the two that agree is wrong.  When backward and symbolic agree
 exactly but numeric does not, the sample defeats finite differences (blame ``numeric``).
@@ -28,17 +29,22 @@ def compare_elements(
     kink: np.ndarray,
     one_hot: bool,
     out_shape: tuple[int, ...],
+    natural: float = 0.0,
 ) -> tuple[list[Failure], dict[str, float]]:
     """Element-wise verdicts for one input.
 
     ``a`` (backward), ``s`` (symbolic, or None), ``n`` (numeric) and ``budget`` are shaped
-    ``(probes, *input.shape)``; ``scale`` is ``|v|·|J|``, the size of the terms each entry sums.
-    Returns the failures and, per pair of legs, the largest relative error.
+    ``(probes, *input.shape)``; ``scale`` is ``|v|·|J|``, the size of the terms each entry
+    sums; ``natural`` is the size a gradient of this input has before any saturation,
+    ``max|v| · max|y| / spread(x)``.  Returns the failures and, per pair of legs, the largest
+    relative error.
     """
-    # Backward formulas share row-level sums (softmax's Σ g·y), so round-off follows the block's
-    # largest entries too: an entry of 1e-7 in a row of 0.25 carries ~1e-17 of absolute error.
+    # A backward works from the forward's rounded outputs and shares row-level sums (softmax's
+    # Σ g·y), so its round-off follows the largest terms around an entry, not the entry: in a
+    # saturated softmax every entry is ~1e-9, yet 1 - y_i carries 1e-16 of absolute error.
     # The symbolic leg has 40 digits: 1e-30 is far above its noise and far below float64's.
-    exact_tol = EXACT_RTOL * (scale + BLOCK_FLOOR * scale.max()) + 1e-30
+    floor = BLOCK_FLOOR * max(float(scale.max()), natural)
+    exact_tol = EXACT_RTOL * (scale + floor) + 1e-30
     usable = ~np.broadcast_to(kink, a.shape)
     a_off_n = usable & (np.abs(a - n) > budget + exact_tol)
     s_off_n = usable & (np.abs(s - n) > budget + exact_tol) if s is not None else None
