@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.contract import run_backward, run_forward, validate_call
+from gradcheck.grouping import grouped_differences
 from gradcheck.numeric import central_differences, spread
 from gradcheck.projection import DIRECTIONS, Projector
 from gradcheck.proof import prove
@@ -29,6 +30,7 @@ MAX_ONE_HOT_OUTPUTS = 256
 RANDOM_PROBES = 3
 SUBTLE = 1e-5  # below this, an error is rounding or a misplaced constant, not a wrong formula
 MAX_ELEMENTWISE = 20_000  # beyond this many input elements, random projections
+PATTERN_LIMIT = 4_000_000  # outputs × elements up to which the sparsity pattern is taken
 
 
 def bind(derivation: Any, **hyper: Any) -> SimpleNamespace:
@@ -98,6 +100,69 @@ def _symbolic(report: Report, derivation: Any, arrays: list, names: list, output
     return blocks
 
 
+def _closed_form(backward, probes, output, cache, arrays, names, notes) -> list | Failure:
+    """``probes @ J`` from the backward, ``(probes, *input.shape)`` per input."""
+    closed = [np.empty((len(probes),) + a.shape) for a in arrays]
+    for p, probe in enumerate(probes):
+        grads = run_backward(backward, probe.reshape(output.shape), cache, arrays, names)
+        if isinstance(grads, Failure):
+            return grads
+        if p == 0 and notes is not None:
+            low = {
+                str(g.dtype): n for n, g in zip(names, grads, strict=True) if g.dtype.itemsize < 8
+            }
+            for dtype, input_name in low.items():
+                notes.append(
+                    f"backward returned {dtype} gradients for float64 inputs ('{input_name}'):"
+                    " they are only float32-accurate"
+                )
+        for block, grad in zip(closed, grads, strict=True):
+            block[p] = grad
+    return closed
+
+
+def _pattern(closed, one_hot, blocks, backward, output, cache, arrays, names) -> np.ndarray | None:
+    """The Jacobian's sparsity, ``(outputs, elements)``: the backward's, united with SymPy's."""
+    m, n = output.size, sum(a.size for a in arrays)
+    if not one_hot:
+        if m * n > PATTERN_LIMIT:
+            return None
+        closed = _closed_form(backward, np.eye(m), output, cache, arrays, names, None)
+        if isinstance(closed, Failure):
+            return None
+    pattern = np.concatenate([c.reshape(m, -1) != 0 for c in closed], axis=1)
+    if blocks is not None:
+        pattern |= np.concatenate([b.reshape(m, -1) != 0 for b in blocks], axis=1)
+    return pattern
+
+
+def _verdicts(numeric, closed, blocks, probes, names, arrays, one_hot, output):
+    """Failures, largest errors per pair of legs, and kinks, over every input."""
+    failures, errors, kinks = [], {}, []
+    m = output.size
+    for k, (input_name, a) in enumerate(zip(names, closed, strict=True)):
+        s = None
+        if blocks is not None:
+            jac = blocks[k].reshape(m, -1)
+            s = (probes @ jac).reshape(a.shape)
+            scale = (np.abs(probes) @ np.abs(jac)).reshape(a.shape)
+        else:
+            scale = np.abs(a) + np.abs(numeric.value[k])
+        found, pairs = compare_elements(
+            input_name, a, s, numeric.value[k], numeric.budget[k], scale,
+            numeric.kink[k], one_hot, output.shape,
+            natural=float(np.abs(probes).max() * np.abs(output).max()) / spread(arrays[k]),
+        )  # fmt: skip
+        failures += found
+        for pair, value in pairs.items():
+            errors[pair] = max(errors.get(pair, 0.0), value)
+        for position in np.argwhere(numeric.kink[k]):  # argwhere, unlike nonzero, takes 0-d
+            index = tuple(int(i) for i in position)
+            left, right = float(numeric.left[k][index]), float(numeric.right[k][index])
+            kinks.append(Kink(input_name, index, left, right))
+    return failures, errors, kinks
+
+
 def check(
     forward: Callable,
     backward: Callable,
@@ -138,23 +203,10 @@ def check(
         np.eye(m) if one_hot else np.random.default_rng(seed).standard_normal((RANDOM_PROBES, m))
     )
     report.method = "one-hot probes" if one_hot else f"{RANDOM_PROBES} random output probes"
-    closed = [np.empty((len(probes),) + a.shape) for a in arrays]
-    for p, probe in enumerate(probes):
-        grads = run_backward(backward, probe.reshape(output.shape), cache, arrays, names)
-        if isinstance(grads, Failure):
-            report.failures.append(grads)
-            return report
-        if p == 0:
-            low = {
-                str(g.dtype): n for n, g in zip(names, grads, strict=True) if g.dtype.itemsize < 8
-            }
-            for dtype, input_name in low.items():
-                notes.append(
-                    f"backward returned {dtype} gradients for float64 inputs ('{input_name}'):"
-                    " they are only float32-accurate"
-                )
-        for block, grad in zip(closed, grads, strict=True):
-            block[p] = grad
+    closed = _closed_form(backward, probes, output, cache, arrays, names, notes)
+    if isinstance(closed, Failure):
+        report.failures.append(closed)
+        return report
     report.elements = sum(c.size for c in closed)
 
     def f(xs: list[np.ndarray]) -> np.ndarray:
@@ -175,27 +227,26 @@ def check(
         blocks = _symbolic(report, derivation, arrays, names, output)
     else:
         notes.append("no derivation: backward checked against finite differences only")
-    numeric = central_differences(f, arrays, probes, step=step)
-    for k, (input_name, a) in enumerate(zip(names, closed, strict=True)):
-        s = None
-        if blocks is not None:
-            jac = blocks[k].reshape(m, -1)
-            s = (probes @ jac).reshape(a.shape)
-            scale = (np.abs(probes) @ np.abs(jac)).reshape(a.shape)
-        else:
-            scale = np.abs(a) + np.abs(numeric.value[k])
-        found, errors = compare_elements(
-            input_name, a, s, numeric.value[k], numeric.budget[k], scale,
-            numeric.kink[k], one_hot, output.shape,
-            natural=float(np.abs(probes).max() * np.abs(output).max()) / spread(arrays[k]),
-        )  # fmt: skip
-        report.failures += found
-        for pair, value in errors.items():
-            report.errors[pair] = max(report.errors.get(pair, 0.0), value)
-        for position in np.argwhere(numeric.kink[k]):  # argwhere, unlike nonzero, takes 0-d
-            index = tuple(int(i) for i in position)
-            left, right = float(numeric.left[k][index]), float(numeric.right[k][index])
-            report.kinks.append(Kink(input_name, index, left, right))
+    pattern = _pattern(closed, one_hot, blocks, backward, output, cache, arrays, names)
+    legs = (closed, blocks, probes, names, arrays, one_hot, output)
+    if pattern is None:
+        found, errors, kinks = _verdicts(central_differences(f, arrays, probes, step=step), *legs)
+    else:
+        projector = Projector(f, arrays, probes, step)
+        numeric, missing, groups = grouped_differences(
+            projector, pattern, [a.shape for a in arrays]
+        )
+        found, errors, kinks = _verdicts(numeric, *legs)
+        report.method += f", {groups} groups of elements with disjoint outputs"
+        if found or missing:
+            # Groups trusted the backward's sparsity; with the backward in doubt, difference one
+            # element at a time, so that the report names the wrong element and not a sibling.
+            numeric = central_differences(f, arrays, probes, step=step)
+            found, errors, kinks = _verdicts(numeric, *legs)
+            report.method += ", then one element at a time after a failure"
+    report.failures += found
+    report.errors.update(errors)
+    report.kinks += kinks
     report.failures.sort(key=lambda f: (f.index is not None, -f.abs_error / (f.budget + 1e-300)))
     wrong = [f for f in report.failures if f.index is not None and f.blame == "backward"]
     if wrong and max(f.rel_error for f in wrong) < SUBTLE:

@@ -47,26 +47,40 @@ def element_step(x: np.ndarray, step: float) -> np.ndarray:
 
 @dataclass
 class Directional:
-    """``v·J u`` for each probe ``v``, with its error budget and one-sided slopes at a kink."""
+    """Per row (a probe ``v``, or an output when there are no probes): ``v·J u``, its error
+    budget, whether finite differences saw a kink, and the one-sided slopes there."""
 
     value: np.ndarray
     budget: np.ndarray
-    kink: bool
-    left: float = 0.0
-    right: float = 0.0
+    kinked: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+
+    @property
+    def kink(self) -> bool:
+        return bool(self.kinked.any())
 
 
 def directional_difference(
-    shifted: Callable[[float], np.ndarray], y0: np.ndarray, probes: np.ndarray, h: float
+    shifted: Callable[[float], np.ndarray], y0: np.ndarray, probes: np.ndarray | None, h: float
 ) -> Directional:
-    """Richardson estimate along one direction; ``shifted(t)`` is ``f(x + t u)`` flattened."""
-    abs_probes = np.abs(probes)
-    central, jump, noise = [], [], abs_probes @ np.abs(y0)
+    """Richardson estimate along one direction; ``shifted(t)`` is ``f(x + t u)`` flattened.
+
+    With ``probes=None`` every output is its own row.
+    """
+
+    def rows(v: np.ndarray) -> np.ndarray:
+        return v if probes is None else probes @ v
+
+    def abs_rows(v: np.ndarray) -> np.ndarray:
+        return v if probes is None else np.abs(probes) @ v
+
+    central, jump, noise = [], [], abs_rows(np.abs(y0))
     for t in (h, h / 2, h / 4):
         plus, minus = shifted(t), shifted(-t)
-        central.append(probes @ (plus - minus) / (2 * t))
-        jump.append(probes @ (plus - 2 * y0 + minus) / t)
-        noise = np.maximum(noise, abs_probes @ np.maximum(np.abs(plus), np.abs(minus)))
+        central.append(rows(plus - minus) / (2 * t))
+        jump.append(rows(plus - 2 * y0 + minus) / t)
+        noise = np.maximum(noise, abs_rows(np.maximum(np.abs(plus), np.abs(minus))))
     delta = ROUNDOFF_SAFETY * EPS * noise
     coarse = (4 * central[1] - central[0]) / 3
     fine = (4 * central[2] - central[1]) / 3
@@ -74,10 +88,9 @@ def directional_difference(
     jump_at_zero = np.abs(16 * jump[2] - 10 * jump[1] + jump[0]) / 7
     # J(t) carries 4 δ / t of round-off; the fit's weights turn that into about 50 δ / h
     kink_tolerance = BUDGET_SAFETY * 50 * delta / h + 1e-6 * np.abs(fine)
-    worst = int(np.argmax(jump_at_zero - kink_tolerance))
-    kink = bool(jump_at_zero[worst] > kink_tolerance[worst]) or not np.all(np.isfinite(fine))
-    slope, half_jump = central[2][worst], jump[2][worst] / 2
-    return Directional(fine, budget, kink, slope - half_jump, slope + half_jump)
+    kinked = (jump_at_zero > kink_tolerance) | ~np.isfinite(fine)
+    half_jump = jump[2] / 2
+    return Directional(fine, budget, kinked, central[2] - half_jump, central[2] + half_jump)
 
 
 @dataclass
@@ -124,7 +137,8 @@ def central_differences(
             h = (x + steps[e]) - x
             d = directional_difference(shifted, y0, probes, h)
             value[:, e], budget[:, e] = d.value, d.budget
-            kink[e], left[e], right[e] = d.kink, d.left, d.right
+            worst = int(np.argmax(d.kinked))
+            kink[e], left[e], right[e] = d.kink, d.left[worst], d.right[worst]
         result.value.append(value.reshape((k,) + a.shape))
         result.budget.append(budget.reshape((k,) + a.shape))
         result.kink.append(kink.reshape(a.shape))

@@ -54,14 +54,15 @@ class Projector:
         parts = np.split(flat, np.cumsum(self.sizes)[:-1])
         return self.f([p.reshape(s) for p, s in zip(parts, self.shapes, strict=True)])
 
-    def along(self, u: np.ndarray) -> Directional:
-        """``probes @ J u`` by Richardson differences, ``u`` in units of the element steps."""
+    def along(self, u: np.ndarray, per_output: bool = False) -> Directional:
+        """``probes @ J u`` (or ``J u`` per output) by Richardson differences, ``u`` in units of
+        the element steps."""
         direction = u * self.scale
 
         def shifted(t: float) -> np.ndarray:
             return self._evaluate(self.x + t * direction)
 
-        return directional_difference(shifted, self.y0, self.probes, 1.0)
+        return directional_difference(shifted, self.y0, None if per_output else self.probes, 1.0)
 
     def locate(self, closed: np.ndarray, u: np.ndarray, probe: int) -> Located:
         """Bisect the support of ``u`` towards the worst element for one probe.

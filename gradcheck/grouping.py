@@ -1,0 +1,108 @@
+"""Structure-aware finite differences: perturb many elements at once (Curtis–Powell–Reid).
+
+Most Jacobians are sparse: diagonal for element-wise layers, block-diagonal over the batch,
+local for convolution and pooling.  Elements whose output footprints do not overlap can be
+moved together: each changed output then belongs to exactly one of them, so one Richardson
+difference (6 forward calls) serves a whole group instead of one element.  Groups are formed
+greedily, first fit, over the elements in order.
+
+The footprints come from the Jacobian's sparsity pattern: the backward's own (one-hot probes),
+united with SymPy's where a derivation is given.  Trusting the backward's pattern is safe:
+
+* a dependency it misses between an output and an element grouped with that output's owner
+  adds to the owner's estimate, which then disagrees with the backward;
+* an output that changes but belongs to no element of the group is reported outright,
+  unless it is a kink of the element that moves it (relu at 0: slope 0 by convention).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradcheck.numeric import NumericResult
+from gradcheck.projection import Projector
+
+
+def column_groups(pattern: np.ndarray) -> list[np.ndarray]:
+    """Greedy first-fit groups of columns (elements) whose nonzero rows (outputs) are disjoint."""
+    used: list[np.ndarray] = []
+    members: list[list[int]] = []
+    for e in range(pattern.shape[1]):
+        rows = pattern[:, e]
+        for taken, group in zip(used, members, strict=True):
+            if not np.any(taken & rows):
+                taken |= rows
+                group.append(e)
+                break
+        else:
+            used.append(rows.copy())
+            members.append([e])
+    return [np.array(g) for g in members]
+
+
+@dataclass
+class Unexplained:
+    """An output that moved when a group moved, though no element of it should move it."""
+
+    position: int
+    output: int
+
+
+def grouped_differences(
+    projector: Projector, pattern: np.ndarray, shapes: list[tuple[int, ...]]
+) -> tuple[NumericResult, list[Unexplained], int]:
+    """Numeric ``probes @ ∂f/∂x_e`` for every element, one difference per group.
+
+    ``pattern`` is ``(outputs, elements)`` over the flattened, joined inputs.  Returns the
+    per-input results (as :func:`gradcheck.numeric.central_differences` does), the outputs no
+    element explains, and the number of groups.
+    """
+    probes = projector.probes
+    n = pattern.shape[1]
+    value, budget = np.zeros((len(probes), n)), np.zeros((len(probes), n))
+    kink, left, right = np.zeros(n, bool), np.zeros(n), np.zeros(n)
+    unexplained = []
+    groups = column_groups(pattern)
+    for group in groups:
+        u = np.zeros(n)
+        u[group] = 1.0
+        d = projector.along(u, per_output=True)
+        owned = pattern[:, group].any(axis=1)
+        for output in np.flatnonzero(~owned & ((np.abs(d.value) > d.budget) | d.kinked)):
+            # locate the culprit: the element whose own difference moves this output
+            for e in group:
+                single = np.zeros(n)
+                single[e] = 1.0
+                alone = projector.along(single, per_output=True)
+                if alone.kinked[output]:
+                    # relu at 0: the convention gives slope 0, the one-sided slopes do not
+                    kink[e] = True
+                    h = projector.scale[e]
+                    left[e], right[e] = alone.left[output] / h, alone.right[output] / h
+                    break
+                if abs(alone.value[output]) > alone.budget[output]:
+                    unexplained.append(Unexplained(int(e), int(output)))
+                    break
+        for e in group:
+            rows = pattern[:, e]
+            h = projector.scale[e]
+            value[:, e] = probes[:, rows] @ d.value[rows] / h
+            budget[:, e] = np.abs(probes[:, rows]) @ d.budget[rows] / h
+            hits = np.flatnonzero(rows & d.kinked)
+            if hits.size and not kink[e]:
+                kink[e] = True
+                left[e], right[e] = d.left[hits[0]] / h, d.right[hits[0]] / h
+    result = NumericResult()
+    start = 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        part = slice(start, start + size)
+        result.value.append(value[:, part].reshape((len(probes),) + shape))
+        result.budget.append(budget[:, part].reshape((len(probes),) + shape))
+        result.kink.append(kink[part].reshape(shape))
+        result.left.append(left[part].reshape(shape))
+        result.right.append(right[part].reshape(shape))
+        start += size
+    return result, unexplained, len(groups)

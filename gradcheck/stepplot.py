@@ -1,0 +1,136 @@
+"""Finite-difference error against step size: the V-shaped curve.
+
+Along a random direction ``u`` (all inputs at once, unit norm) and for a random output probe
+``v``, the central difference ``D(h) = v·(f(x + h u) - f(x - h u)) / 2h`` has two errors:
+
+* truncation, ``v·f'''(x)[u,u,u] h² / 6``: it falls as h² (slope 2 on log-log axes);
+* round-off, about ``ε |v|·|f(x)| / h``: it grows as 1/h (slope -1).
+
+Their sum is smallest near ``h ≈ ∛ε`` ≈ 1e-5, the bottom of the V.  The error is measured
+against the backward's ``v·J u``: a wrong backward adds a constant, and the curve levels off at
+the size of the bug instead of falling.  matplotlib is needed only to draw the curve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DEFAULT_STEPS = np.logspace(-12, -1, 45)
+AWAY_FROM_BOTTOM = 30.0  # fit each branch only where the other error is negligible
+
+
+@dataclass(frozen=True)
+class StepCurve:
+    """Relative error ``|D(h) - v·J u| / |v·J u|`` of the central difference at each step."""
+
+    steps: np.ndarray
+    errors: np.ndarray
+    exact: float
+
+    @property
+    def best_step(self) -> float:
+        return float(self.steps[int(np.argmin(self.errors))])
+
+    def slopes(self) -> tuple[float, float]:
+        """Least-squares slopes of log error against log h: (round-off branch, truncation
+        branch), each fitted where h is at least 30 times from the bottom of the V.  A right
+        backward of a smooth function gives about (-1, 2); NaN when a branch has < 3 points."""
+        log_h, log_e = np.log10(self.steps), np.log10(np.maximum(self.errors, 1e-300))
+        bottom = np.log10(self.best_step)
+        margin = np.log10(AWAY_FROM_BOTTOM)
+        fitted = []
+        for side in (log_h < bottom - margin, log_h > bottom + margin):
+            usable = side & (self.errors > 0)
+            fitted.append(
+                float(np.polyfit(log_h[usable], log_e[usable], 1)[0])
+                if usable.sum() >= 3
+                else float("nan")
+            )
+        return fitted[0], fitted[1]
+
+
+def error_vs_step(
+    forward: Callable[..., tuple[Any, Any]],
+    backward: Callable[[np.ndarray, Any], Sequence[np.ndarray]],
+    inputs: Sequence[np.ndarray],
+    *,
+    steps: Sequence[float] | np.ndarray = DEFAULT_STEPS,
+    seed: int = 0,
+) -> StepCurve:
+    """The central difference's error at each step, against the backward's gradient.
+
+    ``forward(*inputs) -> (y, cache)`` and ``backward(v, cache) -> grads`` follow the layer
+    contract (bind hyperparameters with ``functools.partial``).  The direction ``u`` and probe
+    ``v`` are standard normal draws from ``seed``; ``u`` is scaled to unit norm over all inputs.
+    """
+    arrays = [np.asarray(a, dtype=np.float64) for a in inputs]
+    rng = np.random.default_rng(seed)
+    output, cache = forward(*arrays)
+    probe = rng.standard_normal(np.shape(output))
+    direction = [rng.standard_normal(a.shape) for a in arrays]
+    norm = np.sqrt(sum(float(np.sum(d**2)) for d in direction))
+    direction = [d / norm for d in direction]
+    grads = backward(probe.copy(), cache)
+    exact = float(sum(np.sum(g * d) for g, d in zip(grads, direction, strict=True)))
+
+    def along(t: float) -> float:
+        shifted = [a + t * d for a, d in zip(arrays, direction, strict=True)]
+        return float(np.sum(probe * np.asarray(forward(*shifted)[0], dtype=np.float64)))
+
+    steps = np.asarray(steps, dtype=np.float64)
+    central = np.array([(along(h) - along(-h)) / (2 * h) for h in steps])
+    scale = abs(exact) or 1.0
+    return StepCurve(steps, np.abs(central - exact) / scale, exact)
+
+
+def _branches(curve: StepCurve) -> tuple[np.ndarray, np.ndarray]:
+    bottom = curve.best_step
+    return curve.steps < bottom / AWAY_FROM_BOTTOM, curve.steps > bottom * AWAY_FROM_BOTTOM
+
+
+def draw(curve: StepCurve, ax: Any, title: str = "") -> None:
+    """Plot the curve on matplotlib axes, log-log, with both branches' slopes annotated.
+
+    Dashed guides of slope -1 and 2 run through the median of each branch; a branch with too
+    few points (a linear layer has no truncation error, a wrong backward levels off) is named.
+    """
+    h, e = curve.steps, np.maximum(curve.errors, 1e-18)
+    ax.loglog(h, e, "o-", markersize=3, label="measured")
+    fitted = curve.slopes()
+    guides = (
+        ("round-off", -1.0, "tab:orange", 0.03, "round-off ∝ ε/h"),
+        ("truncation", 2.0, "tab:green", 0.55, "truncation ∝ h²"),
+    )
+    for branch, slope, (name, theory, colour, x, law) in zip(
+        _branches(curve), fitted, guides, strict=True
+    ):
+        if np.isnan(slope):
+            text = f"{name}: no branch (floor {e.min():.1e})"
+        else:
+            anchor = float(np.median(e[branch] / h[branch] ** theory))
+            ax.loglog(h, anchor * h**theory, "--", color=colour, label=f"slope {theory:g}: {law}")
+            text = f"{name}: slope {slope:.2f}"
+        ax.annotate(text, xy=(x, 0.92), xycoords="axes fraction", color=colour)
+    ax.set_ylim(max(float(e.min()) / 10, 1e-18), float(e.max()) * 30)
+    ax.set_xlabel("step h")
+    ax.set_ylabel("relative error of the central difference")
+    ax.set_title(title or "finite-difference error against step size")
+    ax.legend(loc="lower center", fontsize="small")
+
+
+def save_plot(curve: StepCurve, path: str | Path, title: str = "") -> Path:
+    """Draw the curve into a PNG file (no display needed).  Raises ImportError without
+    matplotlib (the ``report`` extra)."""
+    from matplotlib.figure import Figure  # the object API: no GUI backend, no pyplot state
+
+    figure = Figure(figsize=(7, 4.5))
+    draw(curve, figure.add_subplot(), title)
+    figure.tight_layout()
+    path = Path(path)
+    figure.savefig(path, dpi=100)
+    return path
