@@ -4,6 +4,10 @@ Prints one row per case (layer, case, largest relative error of each pair of leg
 closed index form is proven, verdict),
 then the report of every failing case.  Exit status: 0 all passed, 1 a check failed,
 2 a usage error (an unknown layer name lists the known ones).
+
+Two subcommands, chosen by the first argument (no layer may be called ``report`` or ``new``):
+``python -m gradcheck report [NAMES] [--out DIR]`` writes a Markdown and HTML report, and
+``python -m gradcheck new NAME`` writes the skeleton of a new layer and its derivation.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from gradcheck.registry import check_case, get_layer, layer_names
 from gradcheck.report import PAIRS, Report
@@ -24,12 +29,79 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+SUBCOMMANDS = ("report", "new")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m gradcheck", description=__doc__.split("\n\n")[0])
+    parser = _Parser(
+        prog="python -m gradcheck",
+        description=__doc__.split("\n\n")[0],
+        epilog="also: python -m gradcheck report --help, python -m gradcheck new --help",
+    )
     parser.add_argument("names", nargs="*", metavar="NAME", help="layers to check (default: all)")
     parser.add_argument("--json", action="store_true", help="print machine-readable results")
     parser.add_argument("--seed", type=int, default=0, help="seed for samples and probes")
     return parser
+
+
+def _report_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m gradcheck report",
+        description="Check layers and write report.md and report.html (formulas in LaTeX, the "
+        "error of each pair of legs, kinks, proof, verdict) into DIR, with an error-vs-step "
+        "PNG for each failing layer.  Exit 0 all passed, 1 a check failed, 2 a usage error.",
+    )
+    parser.add_argument("names", nargs="*", metavar="NAME", help="layers (default: all)")
+    parser.add_argument("--out", default="gradcheck-report", metavar="DIR", help="%(default)s")
+    parser.add_argument("--seed", type=int, default=0, help="seed for samples and probes")
+    return parser
+
+
+def _new(argv: Sequence[str]) -> int:
+    from gradcheck.scaffold import ScaffoldError, create, next_steps
+
+    parser = _Parser(
+        prog="python -m gradcheck new",
+        description="Write layers/NAME.py and derivations/NAME.py, under the CURRENT DIRECTORY "
+        "(run it from the root of a trigrad checkout, where the registry finds them; not into "
+        "the installed packages), with the contract's skeleton and registered cases.  Every "
+        "part raises NotImplementedError saying what to write, so the checks fail until it is "
+        "filled in.  Existing files are never overwritten.",
+    )
+    parser.add_argument("name", metavar="NAME", help="the layer's name, a Python identifier")
+    args = parser.parse_args(argv)
+    try:
+        written = create(args.name, Path.cwd())
+    except ScaffoldError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    print(next_steps(args.name))
+    return 0
+
+
+def _unknown(names: Sequence[str], known: Sequence[str]) -> int | None:
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        print(
+            f"error: unknown layer {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr
+        )
+        return 2
+    return None
+
+
+def _report(argv: Sequence[str]) -> int:
+    from gradcheck.document import write_report
+
+    args = _report_parser().parse_args(argv)
+    known = layer_names()
+    if (status := _unknown(args.names, known)) is not None:
+        return status
+    files, passed = write_report(args.names or known, args.out, seed=args.seed)
+    for file in files:
+        print(f"wrote {file}")
+    return 0 if passed else 1
 
 
 def _row(report: Report) -> str:
@@ -42,14 +114,15 @@ def _row(report: Report) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["report"]:
+        return _report(argv[1:])
+    if argv[:1] == ["new"]:
+        return _new(argv[1:])
     args = _parser().parse_args(argv)
     known = layer_names()
-    unknown = [n for n in args.names if n not in known]
-    if unknown:
-        print(
-            f"error: unknown layer {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr
-        )
-        return 2
+    if (status := _unknown(args.names, known)) is not None:
+        return status
     reports = []
     for name in args.names or known:
         layer = get_layer(name)
