@@ -34,6 +34,18 @@ class ObjectStage(Stage):
     values: tuple[np.ndarray, ...] = ()
 
 
+class _Snapshot:
+    """Saved attribute values.  Never handed out uncopied, so it is immutable: a deep copy of
+    it (``check`` copies caches to catch a backward mutating them) is itself, and compares
+    equal, even when it holds generators or other objects without ``==``."""
+
+    def __init__(self, values: dict[str, Any]):
+        self.values = values
+
+    def __deepcopy__(self, memo: dict) -> _Snapshot:
+        return self
+
+
 class _State:
     """Save and restore an object's attributes: all of ``__dict__``, or the ones named."""
 
@@ -46,23 +58,23 @@ class _State:
         self.obj = obj
         self.names = None if names is None else tuple(dict.fromkeys([*names, *extra]))
 
-    def save(self) -> dict[str, Any]:
+    def save(self) -> _Snapshot:
         if self.names is None:
-            return copy.deepcopy(vars(self.obj))
-        return {n: copy.deepcopy(getattr(self.obj, n, _ABSENT)) for n in self.names}
+            return _Snapshot(copy.deepcopy(vars(self.obj)))
+        values = {n: getattr(self.obj, n, _ABSENT) for n in self.names}
+        return _Snapshot({n: v if v is _ABSENT else copy.deepcopy(v) for n, v in values.items()})
 
-    def restore(self, saved: dict[str, Any]) -> None:
-        saved = copy.deepcopy(saved)  # the object may mutate what it is given back in place
+    def restore(self, saved: _Snapshot) -> None:
+        # copies again: the object may mutate what it is given back in place
         if self.names is None:
             vars(self.obj).clear()
-            vars(self.obj).update(saved)
+            vars(self.obj).update(copy.deepcopy(saved.values))
             return
-        for name, value in saved.items():
-            if value is _ABSENT:
-                if hasattr(self.obj, name):
-                    delattr(self.obj, name)
-            else:
-                setattr(self.obj, name, value)
+        for name, value in saved.values.items():
+            if value is not _ABSENT:
+                setattr(self.obj, name, copy.deepcopy(value))
+            elif hasattr(self.obj, name):
+                delattr(self.obj, name)
 
 
 def object_stage(
