@@ -3,10 +3,11 @@
 Equality is decided by algebra, never by evaluating at points.  ``simplify`` alone gives up on
 softmax and normalisation layers, so each difference goes through cheap exact reductions first:
 
-1. ``expand``: proves polynomial layers (dense, matmul, losses without logs);
-2. ``exp(x_k) -> u_k > 0`` then ``cancel``: softmax, log-softmax, cross-entropy, sigmoid;
-3. ``B**(p/2) -> s**p`` with ``s > 0`` for every square-rooted ``B``, then ``cancel``: norms;
-4. ``simplify`` as a last resort.
+1. ``exp(x_k) -> u_k > 0`` and ``B**(p/2) -> s**p`` with ``s > 0`` for every square-rooted
+   ``B``; what remains is a rational function, zero exactly when its numerator over a common
+   denominator expands to zero.  This proves dense, matmul, softmax, log-softmax, the losses,
+   sigmoid, attention and the norms without a single gcd;
+2. ``expand``, then ``simplify`` as a last resort.
 
 A proved result is recorded in the on-disk cache, so a warm run proves nothing again.
 """
@@ -33,25 +34,31 @@ def _without_exp(expr: sp.Expr) -> sp.Expr:
 
 
 def _without_half_powers(expr: sp.Expr) -> sp.Expr:
-    roots: dict[sp.Expr, sp.Symbol] = {}
-    replacements = {}
-    for power in expr.atoms(sp.Pow):
-        exponent = power.exp
-        if exponent.is_Rational and exponent.q == 2:
-            root = roots.setdefault(power.base, sp.Symbol(f"_s{len(roots)}", positive=True))
-            replacements[power] = root ** (exponent * 2)
+    """Every power of a square-rooted base ``B`` as a power of ``s = √B > 0``.
+
+    SymPy merges ``B**(-1/2) · B**(-1/2)`` into ``B**(-1)``, so integer powers of such a base
+    are rewritten too, or ``cancel`` would treat ``s`` and ``B`` as unrelated.
+    """
+    bases = {p.base for p in expr.atoms(sp.Pow) if p.exp.is_Rational and p.exp.q == 2}
+    roots = {base: sp.Symbol(f"_s{n}", positive=True) for n, base in enumerate(bases)}
+    replacements = {
+        p: roots[p.base] ** (2 * p.exp)
+        for p in expr.atoms(sp.Pow)
+        if p.base in roots and p.exp.is_Rational
+    }
     return expr.xreplace(replacements)
 
 
 def reduces_to_zero(difference: sp.Expr) -> bool:
     """True when ``difference`` is identically zero by one of the reductions above."""
     difference = sp.sympify(difference)
-    if _is_zero(difference) or _is_zero(sp.expand(difference)):
+    if _is_zero(difference):
         return True
-    reduced = _without_half_powers(_without_exp(difference))
-    if _is_zero(sp.cancel(sp.together(reduced))):
+    # a rational function is zero exactly when its numerator expands to zero: no gcd needed
+    numerator, _ = sp.fraction(sp.together(_without_half_powers(_without_exp(difference))))
+    if _is_zero(sp.expand(numerator)):
         return True
-    return _is_zero(sp.simplify(difference))
+    return _is_zero(sp.expand(difference)) or _is_zero(sp.simplify(difference))
 
 
 @dataclass(frozen=True)
