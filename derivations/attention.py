@@ -1,4 +1,4 @@
-"""Scaled dot-product attention, element-wise (b: the leading axes, folded)::
+"""Scaled dot-product attention, element-wise (b: the leading axes, broadcast and folded)::
 
     s[b,i,j] = Σ_n q[b,i,n] k[b,j,n] / √d
     P[b,i,j] = exp(s[b,i,j]) / Σ_l exp(s[b,i,l])       (causal: only keys j, l ≤ i)
@@ -58,23 +58,35 @@ def expressions(q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = F
     return np.einsum("...ij,...je->...ie", _weights(q, k, causal), v)
 
 
+def _sum_to(block: np.ndarray, out_ndim: int, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum a block taken w.r.t. a broadcast input over the copies of each of its elements."""
+    extra = block.ndim - out_ndim - len(shape)
+    block = block.sum(axis=tuple(range(out_ndim, out_ndim + extra)))
+    stretched = tuple(
+        out_ndim + a for a, size in enumerate(shape) if size == 1 and block.shape[out_ndim + a] > 1
+    )
+    return block.sum(axis=stretched, keepdims=True)
+
+
 def jacobian(
     q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    # The formulas index one batch axis; an unbatched call gets a batch of one.
-    def batched(a: np.ndarray) -> np.ndarray:
-        return a.reshape((-1,) + a.shape[-2:])
-
-    qb, kb, vb = batched(q), batched(k), batched(v)
+    # The formulas index one batch axis: broadcast the leading axes as the layer does, fold
+    # them into one (a batch of one when there are none), and sum each block back over the
+    # copies broadcasting made of its input (the chain rule through np.broadcast_to).
+    batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    full = [np.broadcast_to(a, batch + a.shape[-2:]) for a in (q, k, v)]
+    qb, kb, vb = (a.reshape((-1,) + a.shape[-2:]) for a in full)
     weights = _weights(qb, kb, causal)
     arrays = {"q": qb, "k": kb, "v": vb, "P": weights, "y": np.einsum("bij,bje->bie", weights, vb)}
-    out_shape = q.shape[:-1] + (v.shape[-1],)
+    out_shape = batch + (q.shape[-2], v.shape[-1])
     bind = {d: q.shape[-1], T_k: k.shape[-2]}
     blocks = []
-    for name, a, ab in (("q", q, qb), ("k", k, kb), ("v", v, vb)):
+    for name, a, ab, a_full in zip("qkv", (q, k, v), (qb, kb, vb), full, strict=True):
         formula = FORMULAS[name]
         # doit() turns the sum over keys into T_k terms that evaluate() can look up.
         bound = Formula(formula.output, formula.input, formula.value.subs(bind).doit())
         block = bound.evaluate(arrays, arrays["y"].shape, ab.shape)
-        blocks.append(block.reshape(out_shape + a.shape))
+        block = block.reshape(out_shape + a_full.shape)
+        blocks.append(_sum_to(block, len(out_shape), a.shape))
     return tuple(blocks)
