@@ -17,12 +17,15 @@ def _with_zeros(*shape: int) -> Draw:
 
 
 def forward(x: np.ndarray):
-    positive = x > 0
-    return np.where(positive, x, 0.0), positive
+    # maximum against an array, not np.where or a scalar 0: where branches on every element
+    # (~10x slower on random signs) and maximum(x, 0) misses NumPy's SIMD loop.
+    y = np.zeros_like(x)
+    np.maximum(x, y, out=y)
+    return y, x > 0
 
 
 def backward(grad_output: np.ndarray, positive: np.ndarray) -> tuple[np.ndarray]:
-    return (np.where(positive, grad_output, 0.0),)
+    return (grad_output * positive,)
 
 
 def torch_reference(x):
@@ -38,3 +41,7 @@ CASES = [
     Case(_with_zeros(2, 3), at_kink=True, name="2x3-zeros-at-kink"),
     Case(rand_away_from_zero(64, 33), symbolic=False),
 ]
+
+# Realistic size for benchmarks/ (never checked): a transformer MLP's hidden activations,
+# 256 tokens x 4096 features.
+BENCHMARK = Case(rand_away_from_zero(256, 4096), symbolic=False)
