@@ -4,12 +4,13 @@ Written with e = exp(-|x|) ≤ 1 so that exp never overflows::
 
     y = 1 / (1 + e),  1 - y = e / (1 + e)     for x ≥ 0      (mirrored for x < 0)
 
-Backward from the saved output y and its complement 1 - y, with g = ∂L/∂y::
+The numerator, 1 or e, is max(e, [x ≥ 0]) (e ≤ 1): an exact select without np.where, which
+branches per element and is ~10x slower on random signs.  Backward, with g = ∂L/∂y::
 
-    ∂L/∂x = g · y (1 - y)
+    ∂L/∂x = g · y (1 - y) = g · e / (1 + e)²
 
-The complement is saved rather than recomputed as 1.0 - y: for x ≫ 0 that difference keeps no
-digits of 1 - y ≈ e^{-x} (at x = 30 it would be off by ~1e-3 relative).
+The slope is saved from e, not recomputed from y as y (1.0 - y): for x ≫ 0 that difference
+keeps no digits of 1 - y ≈ e^{-x} (at x = 30 it would be off by ~1e-3 relative).
 """
 
 import numpy as np
@@ -18,16 +19,21 @@ from gradcheck.cases import Case, rand_normal
 
 
 def forward(x: np.ndarray):
-    e = np.exp(-np.abs(x))
-    positive = x >= 0
-    y = np.where(positive, 1.0, e) / (1.0 + e)
-    complement = np.where(positive, e, 1.0) / (1.0 + e)
-    return y, (y, complement)
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    denominator = e + 1.0
+    y = np.empty_like(e)
+    np.greater_equal(x, 0, out=y, casting="unsafe")  # [x ≥ 0] as 0.0 / 1.0
+    np.maximum(y, e, out=y)
+    y /= denominator
+    denominator *= denominator
+    slope = np.divide(e, denominator, out=e)
+    return y, slope
 
 
-def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray]:
-    y, complement = cache
-    return (grad_output * y * complement,)
+def backward(grad_output: np.ndarray, slope: np.ndarray) -> tuple[np.ndarray]:
+    return (grad_output * slope,)
 
 
 def torch_reference(x):
@@ -46,3 +52,6 @@ CASES = [
     Case(rand_normal(2, 3, offset=-30.0), name="2x3-logits-30"),
     Case(rand_normal(64, 33, scale=3.0), symbolic=False),
 ]
+
+# Realistic size for benchmarks/ (never checked): a transformer MLP's hidden activations.
+BENCHMARK = Case(rand_normal(256, 4096), symbolic=False)
