@@ -19,7 +19,7 @@ import numpy as np
 
 from gradcheck.contract import run_backward, run_forward, validate_call
 from gradcheck.grouping import grouped_differences
-from gradcheck.numeric import central_differences, spread
+from gradcheck.numeric import central_differences, forward_noise, spread
 from gradcheck.projection import DIRECTIONS, Projector
 from gradcheck.proof import prove
 from gradcheck.report import Failure, Kink, Report
@@ -212,11 +212,13 @@ def check(
     def f(xs: list[np.ndarray]) -> np.ndarray:
         return np.asarray(forward(*xs)[0], dtype=np.float64).reshape(-1)
 
+    noise = forward_noise(f, arrays, seed)
+
     if project:
         report.method += f" x {DIRECTIONS} random input directions"
         if derivation is not None:
             notes.append("symbolic leg skipped: inputs too large for SymPy")
-        projector = Projector(f, arrays, probes, step)
+        projector = Projector(f, arrays, probes, step, noise)
         failures, report.errors, more = compare_projected(projector, closed, names, seed)
         report.failures += failures
         notes += more
@@ -230,9 +232,9 @@ def check(
     pattern = _pattern(closed, one_hot, blocks, backward, output, cache, arrays, names)
     legs = (closed, blocks, probes, names, arrays, one_hot, output)
     if pattern is None:
-        found, errors, kinks = _verdicts(central_differences(f, arrays, probes, step=step), *legs)
+        found, errors, kinks = _verdicts(central_differences(f, arrays, probes, step, noise), *legs)
     else:
-        projector = Projector(f, arrays, probes, step)
+        projector = Projector(f, arrays, probes, step, noise)
         numeric, missing, groups = grouped_differences(
             projector, pattern, [a.shape for a in arrays]
         )
@@ -241,7 +243,7 @@ def check(
         if found or missing:
             # Groups trusted the backward's sparsity; with the backward in doubt, difference one
             # element at a time, so that the report names the wrong element and not a sibling.
-            numeric = central_differences(f, arrays, probes, step=step)
+            numeric = central_differences(f, arrays, probes, step, noise)
             found, errors, kinks = _verdicts(numeric, *legs)
             report.method += ", then one element at a time after a failure"
     report.failures += found

@@ -8,8 +8,9 @@ at t = h, h/2, h/4:
   ``R(h/2)`` is accurate to O(h⁴) and ``|R(h/2) - R(h)|`` bounds its truncation error
   (for a smooth function it overestimates it about 15-fold).  A right gradient's error
   shrinks 16-fold per halving; a bug's levels off, so it stands far outside this budget.
-* Round-off: each forward value carries an error of about ``δ = 8 ε |v|·|y|``; ``R(h/2)``
-  divides it by steps down to h/4, ``6 δ / h`` after the Richardson weights.
+* Round-off: each forward value carries an error of about ``δ = 8 ε |v|·|y|``, or more where
+  the forward's intermediates are large (measured: :func:`forward_noise`); ``R(h/2)`` divides
+  it by steps down to h/4, ``6 δ / h`` after the Richardson weights.
 * Kinks: the one-sided jump ``J(t) = (f(x+t) - 2 f(x) + f(x-t)) / t`` is ``f'' t + O(t³)``
   where ``f`` is smooth.  Fitting ``J(t) = c + a t + b t³`` through t = h, h/2, h/4 gives the
   jump at t = 0: ``c = (16 J(h/4) - 10 J(h/2) + J(h)) / 7``, zero for any smooth function to
@@ -61,12 +62,33 @@ class Directional:
         return bool(self.kinked.any())
 
 
+def forward_noise(
+    f: Callable[[list[np.ndarray]], np.ndarray], inputs: Sequence[np.ndarray], seed: int
+) -> np.ndarray:
+    """How far each output moves when every input moves by a few ulps: the forward's round-off.
+
+    ``8 ε |y|`` underestimates it wherever the forward passes through large intermediates
+    (attention scores of 880 carry ``ε · 880`` each), so this measured floor comes on top.
+    """
+    rng = np.random.default_rng(seed + 2)
+    y0 = f(list(inputs))
+    moved = [
+        f([a * (1 + 4 * EPS * rng.choice([-1.0, 1.0], a.shape)) for a in inputs]) for _ in range(2)
+    ]
+    return np.maximum(np.abs(moved[0] - y0), np.abs(moved[1] - y0))
+
+
 def directional_difference(
-    shifted: Callable[[float], np.ndarray], y0: np.ndarray, probes: np.ndarray | None, h: float
+    shifted: Callable[[float], np.ndarray],
+    y0: np.ndarray,
+    probes: np.ndarray | None,
+    h: float,
+    noise_floor: np.ndarray | None = None,
 ) -> Directional:
     """Richardson estimate along one direction; ``shifted(t)`` is ``f(x + t u)`` flattened.
 
-    With ``probes=None`` every output is its own row.
+    With ``probes=None`` every output is its own row; ``noise_floor`` is the forward's measured
+    round-off per output (:func:`forward_noise`).
     """
 
     def rows(v: np.ndarray) -> np.ndarray:
@@ -82,6 +104,8 @@ def directional_difference(
         jump.append(rows(plus - 2 * y0 + minus) / t)
         noise = np.maximum(noise, abs_rows(np.maximum(np.abs(plus), np.abs(minus))))
     delta = ROUNDOFF_SAFETY * EPS * noise
+    if noise_floor is not None:
+        delta = np.maximum(delta, ROUNDOFF_SAFETY * abs_rows(noise_floor))
     coarse = (4 * central[1] - central[0]) / 3
     fine = (4 * central[2] - central[1]) / 3
     budget = BUDGET_SAFETY * (np.abs(fine - coarse) + 6 * delta / h)
@@ -109,6 +133,7 @@ def central_differences(
     inputs: Sequence[np.ndarray],
     probes: np.ndarray,
     step: float = 1e-3,
+    noise_floor: np.ndarray | None = None,
 ) -> NumericResult:
     """Richardson-extrapolated ``probes @ ∂f/∂x_e`` for every element of every input.
 
@@ -135,7 +160,7 @@ def central_differences(
 
             # a step that x + h rounds exactly, so the difference quotient divides by the truth
             h = (x + steps[e]) - x
-            d = directional_difference(shifted, y0, probes, h)
+            d = directional_difference(shifted, y0, probes, h, noise_floor)
             value[:, e], budget[:, e] = d.value, d.budget
             worst = int(np.argmax(d.kinked))
             kink[e], left[e], right[e] = d.kink, d.left[worst], d.right[worst]

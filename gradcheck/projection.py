@@ -41,8 +41,9 @@ class Projector:
         arrays: Sequence[np.ndarray],
         probes: np.ndarray,
         step: float,
+        noise_floor: np.ndarray | None = None,
     ):
-        self.f, self.probes = f, probes
+        self.f, self.probes, self.noise_floor = f, probes, noise_floor
         self.shapes = [a.shape for a in arrays]
         self.sizes = [a.size for a in arrays]
         self.x = np.concatenate([a.reshape(-1) for a in arrays])
@@ -62,7 +63,8 @@ class Projector:
         def shifted(t: float) -> np.ndarray:
             return self._evaluate(self.x + t * direction)
 
-        return directional_difference(shifted, self.y0, None if per_output else self.probes, 1.0)
+        probes = None if per_output else self.probes
+        return directional_difference(shifted, self.y0, probes, 1.0, self.noise_floor)
 
     def locate(self, closed: np.ndarray, u: np.ndarray, probe: int) -> Located:
         """Bisect the support of ``u`` towards the worst element for one probe.
