@@ -24,8 +24,15 @@ def indices(names: str) -> tuple[sp.Symbol, ...]:
 
 
 def exact(values: np.ndarray) -> np.ndarray:
-    """Float hyperparameters (targets) as exact rationals: SymPy ``Float``s defeat exact proofs."""
-    return elementwise(lambda v: sp.Rational(float(v)), np.asarray(values, dtype=np.float64))
+    """Float hyperparameters (targets) as exact rationals: SymPy ``Float``s defeat exact proofs.
+
+    The checker usually passes float arrays as symbols already (so one lambdified Jacobian and
+    one proof serve every target); those are returned as they are.
+    """
+    values = np.asarray(values)
+    if values.dtype == object:
+        return values
+    return elementwise(lambda v: sp.Rational(float(v)), values.astype(np.float64))
 
 
 def elementwise(function: Callable[..., sp.Expr], *arrays: np.ndarray) -> np.ndarray:

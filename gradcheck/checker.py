@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.contract import run_backward, run_forward, validate_call
-from gradcheck.grouping import grouped_differences
+from gradcheck.grouping import column_groups, grouped_differences
 from gradcheck.numeric import central_differences, forward_noise, spread
 from gradcheck.projection import DIRECTIONS, Projector
 from gradcheck.proof import prove
@@ -231,15 +231,16 @@ def check(
         notes.append("no derivation: backward checked against finite differences only")
     pattern = _pattern(closed, one_hot, blocks, backward, output, cache, arrays, names)
     legs = (closed, blocks, probes, names, arrays, one_hot, output)
-    if pattern is None:
+    groups = None if pattern is None else column_groups(pattern)
+    # a scalar loss has a dense row: groups of one element each, and in-place steps are cheaper
+    if groups is None or 2 * len(groups) > pattern.shape[1]:
         found, errors, kinks = _verdicts(central_differences(f, arrays, probes, step, noise), *legs)
     else:
         projector = Projector(f, arrays, probes, step, noise)
-        numeric, missing, groups = grouped_differences(
-            projector, pattern, [a.shape for a in arrays]
-        )
+        shapes = [a.shape for a in arrays]
+        numeric, missing = grouped_differences(projector, pattern, shapes, groups)
         found, errors, kinks = _verdicts(numeric, *legs)
-        report.method += f", {groups} groups of elements with disjoint outputs"
+        report.method += f", {len(groups)} groups of elements with disjoint outputs"
         if found or missing:
             # Groups trusted the backward's sparsity; with the backward in doubt, difference one
             # element at a time, so that the report names the wrong element and not a sibling.

@@ -178,13 +178,30 @@ def write_report(
     return [markdown, page, *plots], all(r.passed for r in results)
 
 
+def forward_equation(layer: Layer) -> str:
+    """The docstring's first indented block (its equation), on one line; "" when there is none."""
+    block = []
+    for line in (inspect.getdoc(layer.module) or "").splitlines():
+        if line.startswith("    ") and line.strip():
+            block.append(" ".join(line.split()))
+        elif block:
+            break
+    joined = ""
+    for line in block:
+        joined += (" " if not joined or joined.endswith(",") else "; ") + line
+    return joined.strip()
+
+
 def layer_table(names: Sequence[str] | None = None) -> str:
-    """The README's table of layers: name, what it computes, its Jacobian in LaTeX."""
+    """The README's table of layers: name, what it computes (the docstring's summary and first
+    equation), its Jacobian in LaTeX."""
     rows = []
     for name in names or layer_names():
         layer = get_layer(name)
         latex = "<br>".join(f"${tex}$" for _, tex in formulas(layer)) or "(no derivation)"
-        rows.append([f"[{name}](layers/{name}.py)", summary(layer), latex.replace("|", r"\vert ")])
-    return to_markdown(
-        [("table", ["layer", "what it computes", "Jacobian (closed index form)"], rows)]
-    )
+        described, equation = summary(layer), forward_equation(layer)
+        if equation and " = " not in described:  # else the summary states the equation already
+            described += f"<br>`{equation}`"
+        rows.append([f"[{name}](layers/{name}.py)", described, latex.replace("|", r"\vert ")])
+    header = ["layer", "what it computes", "Jacobian (closed index form)"]
+    return to_markdown([("table", header, rows)])

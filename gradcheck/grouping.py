@@ -27,19 +27,18 @@ from gradcheck.projection import Projector
 
 def column_groups(pattern: np.ndarray) -> list[np.ndarray]:
     """Greedy first-fit groups of columns (elements) whose nonzero rows (outputs) are disjoint."""
-    used: list[np.ndarray] = []
-    members: list[list[int]] = []
-    for e in range(pattern.shape[1]):
-        rows = pattern[:, e]
-        for taken, group in zip(used, members, strict=True):
-            if not np.any(taken & rows):
-                taken |= rows
-                group.append(e)
-                break
-        else:
-            used.append(rows.copy())
-            members.append([e])
-    return [np.array(g) for g in members]
+    outputs, elements = pattern.shape
+    taken = np.zeros((elements, outputs), bool)  # row g: the outputs group g already owns
+    group_of = np.empty(elements, int)
+    count = 0
+    for e in range(elements):
+        rows = np.flatnonzero(pattern[:, e])
+        free = np.flatnonzero(~taken[:count, rows].any(axis=1))
+        g = int(free[0]) if free.size else count
+        count = max(count, g + 1)
+        taken[g, rows] = True
+        group_of[e] = g
+    return [np.flatnonzero(group_of == g) for g in range(count)]
 
 
 @dataclass
@@ -51,20 +50,22 @@ class Unexplained:
 
 
 def grouped_differences(
-    projector: Projector, pattern: np.ndarray, shapes: list[tuple[int, ...]]
-) -> tuple[NumericResult, list[Unexplained], int]:
+    projector: Projector,
+    pattern: np.ndarray,
+    shapes: list[tuple[int, ...]],
+    groups: list[np.ndarray],
+) -> tuple[NumericResult, list[Unexplained]]:
     """Numeric ``probes @ ∂f/∂x_e`` for every element, one difference per group.
 
-    ``pattern`` is ``(outputs, elements)`` over the flattened, joined inputs.  Returns the
-    per-input results (as :func:`gradcheck.numeric.central_differences` does), the outputs no
-    element explains, and the number of groups.
+    ``pattern`` is ``(outputs, elements)`` over the flattened, joined inputs and ``groups``
+    its :func:`column_groups`.  Returns the per-input results (as
+    :func:`gradcheck.numeric.central_differences` does) and the outputs no element explains.
     """
     probes = projector.probes
     n = pattern.shape[1]
     value, budget = np.zeros((len(probes), n)), np.zeros((len(probes), n))
     kink, left, right = np.zeros(n, bool), np.zeros(n), np.zeros(n)
     unexplained = []
-    groups = column_groups(pattern)
     for group in groups:
         u = np.zeros(n)
         u[group] = 1.0
@@ -105,4 +106,4 @@ def grouped_differences(
         result.left.append(left[part].reshape(shape))
         result.right.append(right[part].reshape(shape))
         start += size
-    return result, unexplained, len(groups)
+    return result, unexplained

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from gradcheck.symbolic import cache_key, read_cache, symbols_like, sympy_jacobian, write_cache
+from gradcheck.symbolic import (
+    cache_key,
+    read_cache,
+    symbolic_hyper,
+    symbols_like,
+    sympy_jacobian,
+    write_cache,
+)
 
 
 def _is_zero(expr: sp.Expr) -> bool:
@@ -81,6 +88,8 @@ def prove(
     in many entries, and each costs a ``simplify`` before it is given up on.  Raises
     ``ValueError`` when the closed form has the wrong number or shape of blocks.
     """
+    expressions, _, _ = symbolic_hyper(expressions)
+    jacobian, _, _ = symbolic_hyper(jacobian)
     key = cache_key(jacobian, shapes, "proof") + cache_key(expressions, shapes, "proof")[:8]
     if read_cache(key) == "proved":
         return []

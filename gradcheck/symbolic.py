@@ -56,6 +56,8 @@ def _unwrap(function: Callable) -> tuple[Callable, tuple, dict]:
 
 
 def _fingerprint(value: Any) -> str:
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return f"symbols{value.shape}{[str(v) for v in value.ravel()]}"
     if isinstance(value, np.ndarray):
         return f"array{value.dtype}{value.shape}{hashlib.sha256(value.tobytes()).hexdigest()}"
     if isinstance(value, dict):
@@ -111,6 +113,23 @@ def sympy_jacobian(expressions: np.ndarray, inputs: Sequence[np.ndarray]) -> lis
     return blocks
 
 
+def symbolic_hyper(function: Callable) -> tuple[Callable, list[np.ndarray], list[np.ndarray]]:
+    """Rebind a derivation's float-array hyperparameters (soft targets) as symbols.
+
+    They do not change an expression's structure, so the lambdified Jacobian takes them as
+    arguments and a proof holds for every value: one cache entry serves every target.
+    Returns the rebound function, the symbol arrays and the values, in the same order.
+    """
+    base, args, keywords = _unwrap(function)
+    symbols, values = [], []
+    for name, value in sorted(keywords.items()):
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            keywords[name] = symbols_like(f"h_{name}", value.shape)
+            symbols.append(keywords[name])
+            values.append(value)
+    return functools.partial(base, *args, **keywords), symbols, values
+
+
 def _compile(source: str, name: str) -> Callable:
     namespace: dict[str, Any] = {}
     exec("from mpmath import *", namespace)  # the names lambdify's mpmath printer refers to
@@ -123,6 +142,7 @@ class SymbolicLeg:
 
     def __init__(self, expressions: Callable, shapes: Sequence[tuple[int, ...]]):
         self.shapes = [tuple(s) for s in shapes]
+        expressions, self._hyper_symbols, self._hyper_values = symbolic_hyper(expressions)
         key = cache_key(expressions, self.shapes, "lambdify")
         source = read_cache(key)
         if source is None:
@@ -137,7 +157,7 @@ class SymbolicLeg:
         symbols = [symbols_like(f"a{k}", s) for k, s in enumerate(self.shapes)]
         out = np.asarray(expressions(*symbols), dtype=object)
         blocks = sympy_jacobian(out, symbols)
-        flat_args = [s for a in symbols for s in a.ravel()]
+        flat_args = [s for a in symbols + self._hyper_symbols for s in a.ravel()]
         outputs = [sp.sympify(e) for e in out.ravel()]
         for block in blocks:
             outputs += [sp.sympify(e) for e in block.ravel()]
@@ -147,7 +167,7 @@ class SymbolicLeg:
 
     def __call__(self, inputs: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
         """(forward value, Jacobian blocks shaped ``out + in``) at the given float inputs."""
-        args = [mpmath.mpf(float(v)) for a in inputs for v in np.ravel(a)]
+        args = [mpmath.mpf(float(v)) for a in [*inputs, *self._hyper_values] for v in np.ravel(a)]
         with mpmath.workdps(SYMBOLIC_DIGITS):
             values = np.array([float(v) for v in self._function(*args)], dtype=np.float64)
         out_shape = self.out_shape

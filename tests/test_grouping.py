@@ -44,8 +44,11 @@ def test_grouped_matches_elementwise_on_every_layer(name, case):
         ):
             block[p] = grad
     pattern = np.concatenate([c.reshape(m, -1) != 0 for c in closed], axis=1)
-    grouped, unexplained, groups = grouped_differences(
-        Projector(f, inputs, probes, 1e-3), pattern, [np.shape(a) for a in inputs]
+    grouped, unexplained = grouped_differences(
+        Projector(f, inputs, probes, 1e-3),
+        pattern,
+        [np.shape(a) for a in inputs],
+        column_groups(pattern),
     )
     single = central_differences(f, inputs, probes)
     assert not unexplained
