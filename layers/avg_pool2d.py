@@ -15,39 +15,36 @@ and ∂L/∂x is ∂L/∂x̃ with the padding cropped off.
 """
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from gradcheck.cases import Case, rand_normal
-
-Pair = int | tuple[int, int]
-
-
-def _pair(value: Pair) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
+from layers._windows import Pair, cropped, geometry, offsets, overlapping, padded, stacked, tiles
 
 
 def forward(x: np.ndarray, *, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0):
-    (kh, kw) = _pair(kernel_size)
-    (sh, sw) = _pair(kernel_size if stride is None else stride)
-    (ph, pw) = _pair(padding)
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    windows = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
-    y = windows.sum(axis=(4, 5)) / (kh * kw)
-    return y, (x.shape, x.dtype, (kh, kw), (sh, sw), (ph, pw))
+    kernel, step, pad, out = geometry("avg_pool2d", x.shape, kernel_size, stride, padding)
+    # (k_h k_w, N, C, H_out, W_out), summed over its contiguous first axis
+    y = stacked(padded(x, pad, 0.0), kernel, step, out).sum(axis=0)
+    y /= kernel[0] * kernel[1]
+    return y, (x.shape, x.dtype, kernel, step, pad)
 
 
 def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray]:
-    shape, dtype, (kh, kw), (sh, sw), (ph, pw) = cache
+    shape, dtype, kernel, step, pad = cache
     n, c, h, w = shape
-    oh, ow = grad_output.shape[2:]
-    share = grad_output / (kh * kw)
-    # Each kernel offset (a, b) sends every window's share to the strided grid of padded
-    # positions it covers; overlapping windows accumulate across offsets.
-    grad_xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=dtype)
-    for a in range(kh):
-        for b in range(kw):
-            grad_xp[:, :, a : a + sh * (oh - 1) + 1 : sh, b : b + sw * (ow - 1) + 1 : sw] += share
-    return (np.ascontiguousarray(grad_xp[:, :, ph : ph + h, pw : pw + w]),)
+    padded_shape = (n, c, h + 2 * pad[0], w + 2 * pad[1])
+    out = grad_output.shape[2:]
+    share = grad_output / (kernel[0] * kernel[1])
+    # Each kernel offset sends every window's share to the strided grid of padded positions it
+    # covers: written once where windows do not overlap, accumulated where they do.
+    cover = tiles(padded_shape, kernel, step, out)
+    grad_xp = (np.empty if cover else np.zeros)(padded_shape, dtype=dtype)
+    accumulate = overlapping(kernel, step)
+    for _, (rows, cols) in offsets(kernel, step, out):
+        if accumulate:
+            grad_xp[:, :, rows, cols] += share
+        else:
+            grad_xp[:, :, rows, cols] = share
+    return (cropped(grad_xp, pad, shape),)
 
 
 def torch_reference(x, *, kernel_size, stride=None, padding=0):
@@ -68,3 +65,6 @@ CASES = [
     Case(rand_normal(1, 1, 6, 6), kernel_size=3, stride=2),  # last row/column in no window
     Case(rand_normal(2, 3, 12, 10), kernel_size=3, stride=2, padding=1, symbolic=False),
 ]
+
+# Realistic size for benchmarks/ (never checked): 2x2 pooling after a CIFAR-sized conv layer.
+BENCHMARK = Case(rand_normal(16, 64, 32, 32), kernel_size=2, symbolic=False)
