@@ -246,7 +246,7 @@ def check(
     else:
         projector = Projector(f, arrays, probes, step, noise)
         shapes = [a.shape for a in arrays]
-        numeric, missing = grouped_differences(projector, pattern, shapes, groups)
+        numeric, missing = grouped_differences(projector, pattern, shapes, groups, seed)
         found, errors, kinks = _verdicts(numeric, *legs)
         report.method += f", {len(groups)} groups of elements with disjoint outputs"
         if found or missing:

@@ -10,7 +10,8 @@ The footprints come from the Jacobian's sparsity pattern: the backward's own (on
 united with SymPy's where a derivation is given.  Trusting the backward's pattern is safe:
 
 * a dependency it misses between an output and an element grouped with that output's owner
-  adds to the owner's estimate, which then disagrees with the backward;
+  adds to the owner's estimate, which then disagrees with the backward (each element moves by
+  its own random multiple of its step, so even a permutation within a group shows);
 * an output that changes but belongs to no element of the group is reported outright,
   unless it is a kink of the element that moves it (relu at 0: slope 0 by convention).
 """
@@ -54,6 +55,7 @@ def grouped_differences(
     pattern: np.ndarray,
     shapes: list[tuple[int, ...]],
     groups: list[np.ndarray],
+    seed: int = 0,
 ) -> tuple[NumericResult, list[Unexplained]]:
     """Numeric ``probes @ ∂f/∂x_e`` for every element, one difference per group.
 
@@ -66,9 +68,13 @@ def grouped_differences(
     value, budget = np.zeros((len(probes), n)), np.zeros((len(probes), n))
     kink, left, right = np.zeros(n, bool), np.zeros(n), np.zeros(n)
     unexplained = []
+    # Each element moves by its own random multiple of its step: were the pattern wrong, a
+    # change credited to the wrong element would carry the wrong weight and show.  With equal
+    # steps a permutation of gradients within a group would pass.
+    weights = np.random.default_rng(seed).uniform(0.5, 1.5, n)
     for group in groups:
         u = np.zeros(n)
-        u[group] = 1.0
+        u[group] = weights[group]
         d = projector.along(u, per_output=True)
         owned = pattern[:, group].any(axis=1)
         for output in np.flatnonzero(~owned & ((np.abs(d.value) > d.budget) | d.kinked)):
@@ -88,7 +94,7 @@ def grouped_differences(
                     break
         for e in group:
             rows = pattern[:, e]
-            h = projector.scale[e]
+            h = projector.scale[e] * weights[e]
             value[:, e] = probes[:, rows] @ d.value[rows] / h
             budget[:, e] = np.abs(probes[:, rows]) @ d.budget[rows] / h
             hits = np.flatnonzero(rows & d.kinked)
