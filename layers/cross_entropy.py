@@ -2,8 +2,10 @@
 
     L = (1/N) Σ_b [ log Σ_k exp(x[b,k]) - x[b, t_b] ]          x: (N, C),  t: (N,) integers
 
-The log-softmax is fused and shifted by each row's maximum, so logits of ±1000 stay finite.
-Backward: ∂L/∂x[b,j] = (softmax(x)[b,j] - 1[j = t_b]) / N.
+The log-softmax is fused and shifted by each row's maximum, so logits of ±1000 stay finite;
+only the target entries of it are formed.  The forward saves the softmax for the backward::
+
+    ∂L/∂x[b,j] = (softmax(x)[b,j] - 1[j = t_b]) / N
 """
 
 import numpy as np
@@ -12,19 +14,24 @@ from gradcheck.cases import Case, rand_int, rand_normal
 
 
 def forward(logits: np.ndarray, *, target: np.ndarray):
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    log_sum = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    log_probs = shifted - log_sum
+    probs = logits - logits.max(axis=-1, keepdims=True)
     rows = np.arange(logits.shape[0])
-    loss = -log_probs[rows, target].mean()
-    return loss, (log_probs, target)
+    picked = probs[rows, target]  # shifted logits of the targets, before exp overwrites them
+    np.exp(probs, out=probs)
+    total = probs.sum(axis=-1)
+    loss = -(picked - np.log(total)).mean()
+    probs /= total[:, None]
+    return loss, (probs, target)
 
 
 def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray]:
-    log_probs, target = cache
-    grad = np.exp(log_probs)
-    grad[np.arange(grad.shape[0]), target] -= 1.0
-    return (grad * (grad_output / grad.shape[0]),)
+    probs, target = cache
+    rows = np.arange(probs.shape[0])
+    scale = grad_output / probs.shape[0]
+    grad = probs * scale
+    # (p - 1) · scale at the targets, in that order, as the formula reads
+    grad[rows, target] = (probs[rows, target] - 1.0) * scale
+    return (grad,)
 
 
 def torch_reference(logits, *, target):
@@ -43,3 +50,6 @@ CASES = [
     Case(rand_normal(2, 4, offset=-1000.0), target=rand_int(4, 2), name="2x4-logits-1000"),
     Case(rand_normal(64, 10), target=rand_int(10, 64), symbolic=False),
 ]
+
+# Realistic size for benchmarks/ (never checked): ImageNet-sized logits for a batch of 256.
+BENCHMARK = Case(rand_normal(256, 1000), target=rand_int(1000, 256), symbolic=False)
