@@ -127,6 +127,7 @@ def next_steps(name: str) -> str:
     return (
         f"next: fill in every TODO (each raises NotImplementedError until written), then\n"
         f"  python -m gradcheck {name}\n"
-        f"  add {name!r} to a family in notebooks/build.py, then python notebooks/build.py\n"
+        f"  add {name!r} to a family (and MATRIX_FORM) in notebooks/families.py, then\n"
+        f"  python notebooks/build.py   (the notebooks and the README's layer table)\n"
         f"  python -m pytest -q tests -k {name}"
     )

@@ -219,6 +219,9 @@ def main() -> None:
     missing = sorted(set(layer_names()) - set(placed))
     if missing:
         sys.exit(f"add {', '.join(missing)} to a family in notebooks/families.py")
+    unexplained = [n for n in placed if n not in MATRIX_FORM]
+    if unexplained:
+        sys.exit(f"add the matrix form of {', '.join(unexplained)} to MATRIX_FORM in families.py")
     for family in FAMILIES:
         print(f"wrote {write_notebook(family)}")
     update_readme()
