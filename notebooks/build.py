@@ -197,7 +197,12 @@ def write_notebook(family: Family) -> Path:
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     make = {"markdown": new_markdown_cell, "code": new_code_cell}
-    book = new_notebook(cells=[make[kind](source) for kind, source in cells(family)])
+    # numbered ids: random ones would change every file at every build
+    book = new_notebook(
+        cells=[
+            make[kind](source, id=f"cell-{k:03d}") for k, (kind, source) in enumerate(cells(family))
+        ]
+    )
     book.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
