@@ -55,13 +55,10 @@ def test_the_right_twin_passes_three_ways(bug: Bug):
     assert "backward~symbolic" in report.errors, "the symbolic leg did not run"
 
 
-# Numeric-only checks difference groups of elements chosen from the backward's own sparsity
-# pattern (gradcheck/grouping.py).  A backward that sends each gradient to another element of
-# the same group (bias summed over features, not the batch) moves the group's sum nowhere, so
-# finite differences alone pass it; the three-way check catches it.  Reported to the lead.
-# Bugs the checker is known to miss (strict xfail, so a fix shows).  The last one, a permutation
-# of gradients within one group of grouped differences, closed when each element got its own
-# random step weight.
+# Bugs the checker is known to miss (strict xfail, so a fix shows).  The last one: numeric-only
+# checks difference groups of elements chosen from the backward's own sparsity pattern, and a
+# backward sending each gradient to another element of the same group (dense bias summed over
+# the features) moved no group sum, until each element got its own random step weight.
 CHECKER_HOLES: dict[str, str] = {}
 
 
