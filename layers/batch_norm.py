@@ -29,21 +29,32 @@ def forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, *, eps: float = 
         raise ValueError(f"batch_norm needs more than one value per channel, got x {x.shape}")
     axes = (0,) + tuple(range(2, x.ndim))
     channel = (1, -1) + (1,) * (x.ndim - 2)
-    centred = x - x.mean(axis=axes, keepdims=True)
-    inv_std = 1.0 / np.sqrt((centred * centred).mean(axis=axes, keepdims=True) + eps)
-    x_hat = centred * inv_std
+    # Two buffers for the whole pass: x̂ is built in place of x - μ, y in place of (x - μ)².
+    x_hat = x - x.mean(axis=axes, keepdims=True)
+    y = np.square(x_hat)
+    inv_std = 1.0 / np.sqrt(y.mean(axis=axes, keepdims=True) + eps)
+    x_hat *= inv_std
     scale = gamma.reshape(channel)
-    return scale * x_hat + beta.reshape(channel), (x_hat, inv_std, scale, axes)
+    np.multiply(x_hat, scale, out=y)
+    y += beta.reshape(channel)
+    return y, (x_hat, inv_std, scale, axes)
 
 
 def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x_hat, inv_std, scale, axes = cache
     g = grad_output
-    g_x_hat = g * x_hat
-    grad_x = (scale * inv_std) * (
-        g - g.mean(axis=axes, keepdims=True) - x_hat * g_x_hat.mean(axis=axes, keepdims=True)
-    )
-    return grad_x, g_x_hat.sum(axis=axes), g.sum(axis=axes)
+    count = g.size // g.shape[1]
+    product = g * x_hat
+    grad_gamma = product.sum(axis=axes)
+    grad_beta = g.sum(axis=axes)
+    # (scale / σ) (g - mean(g) - x̂ mean(g x̂)), in that order, in two buffers; a mean is its
+    # sum over the count, as np.mean computes it
+    channel = scale.shape
+    grad_x = g - (grad_beta / count).reshape(channel)
+    np.multiply(x_hat, (grad_gamma / count).reshape(channel), out=product)
+    grad_x -= product
+    grad_x *= scale * inv_std
+    return grad_x, grad_gamma, grad_beta
 
 
 def torch_reference(x, gamma, beta, *, eps=1e-5):
@@ -69,3 +80,6 @@ CASES = [
     Case(rand_normal(8, 4, 3, 3), rand_normal(4), rand_normal(4), symbolic=False),
     Case(rand_normal(32, 6), rand_normal(6), rand_normal(6), symbolic=False),
 ]
+
+# Realistic size for benchmarks/ (never checked): after a CIFAR-sized conv layer, batch 32.
+BENCHMARK = Case(rand_normal(32, 64, 32, 32), rand_normal(64), rand_normal(64), symbolic=False)
