@@ -23,9 +23,11 @@ def _promote(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Undo broadcasting: sum the axes that broadcasting prepended or stretched from 1."""
-    grad = grad.sum(axis=tuple(range(grad.ndim - len(shape))))
+    if grad.ndim > len(shape):
+        grad = grad.sum(axis=tuple(range(grad.ndim - len(shape))))
     stretched = tuple(k for k, n in enumerate(shape) if n == 1 and grad.shape[k] != 1)
-    return grad.sum(axis=stretched, keepdims=True)
+    # sum(axis=()) would still copy: skip it when broadcasting stretched nothing
+    return grad.sum(axis=stretched, keepdims=True) if stretched else grad
 
 
 def forward(a: np.ndarray, b: np.ndarray):
@@ -63,3 +65,6 @@ CASES = [
     Case(rand_normal(5), rand_normal(5), name="vector-dot"),
     Case(rand_normal(3, 1, 8, 16), rand_normal(4, 16, 6), symbolic=False),
 ]
+
+# Realistic size for benchmarks/ (never checked): 16 products of 256x256 matrices.
+BENCHMARK = Case(rand_normal(16, 256, 256), rand_normal(16, 256, 256), symbolic=False)
