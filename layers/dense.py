@@ -13,7 +13,9 @@ from gradcheck.cases import Case, rand_normal
 
 
 def forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray):
-    return x @ weight.T + bias, (x, weight)
+    y = x @ weight.T
+    y += bias  # in place: no second output-sized array
+    return y, (x, weight)
 
 
 def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -36,3 +38,6 @@ CASES = [
     Case(rand_normal(2, 2, 3), rand_normal(2, 3), rand_normal(2)),  # extra batch axis
     Case(rand_normal(16, 32), rand_normal(24, 32), rand_normal(24), symbolic=False),
 ]
+
+# Realistic size for benchmarks/ (never checked): batch 256, 1024 -> 1024 features.
+BENCHMARK = Case(rand_normal(256, 1024), rand_normal(1024, 1024), rand_normal(1024), symbolic=False)
