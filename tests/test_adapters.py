@@ -1,6 +1,8 @@
 """Layers written in other styles, checked through gradcheck.adapters."""
 
+import re
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -333,3 +335,19 @@ def test_a_column_major_layer_object_combines_both_adapters():
     forward, backward = from_column_major(forward, backward)
     report = check(forward, backward, [np.ascontiguousarray(inputs[0].T), *inputs[1:]])
     assert {f.input for f in report.failures} == {"W"}
+
+
+# --- the README's worked example stays real ---------------------------------------------------
+
+
+def test_readme_worked_example_prints_what_the_readme_shows(capsys):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = re.search(r"^## Checking a layer written in another style\n(.*?)(?=^## )", readme,
+                        re.M | re.S)  # fmt: skip
+    assert section, "README.md lost its '## Checking a layer written in another style' section"
+    code, shown = re.search(r"```python\n(.*?)```\n\nprints\n\n```\n(.*?)```", section.group(1),
+                            re.S).groups()  # fmt: skip
+    exec(compile(code, "README.md worked example", "exec"), {"__name__": "readme_example"})
+    assert capsys.readouterr().out == shown, (
+        "the README's worked example prints something else now: run it and paste its output"
+    )
