@@ -38,23 +38,30 @@ def forward(
     q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = False
 ) -> tuple[np.ndarray, tuple]:
     scale = 1.0 / np.sqrt(q.shape[-1])
-    scores = (q @ _transpose(k)) * np.asarray(scale, dtype=q.dtype)
+    # Every step after the product works in place on the one (..., T_q, T_k) buffer.
+    weights = q @ _transpose(k)
+    weights *= np.asarray(scale, dtype=weights.dtype)
     if causal:
-        keep = np.tril(np.ones(scores.shape[-2:], dtype=bool))
-        scores = np.where(keep, scores, -np.inf)
-    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        # + 0 or + (-inf): exactly the masked scores, batched, without np.where
+        weights += np.triu(np.full(weights.shape[-2:], -np.inf, dtype=weights.dtype), 1)
+    weights -= weights.max(axis=-1, keepdims=True)
+    np.exp(weights, out=weights)
     weights /= weights.sum(axis=-1, keepdims=True)
     return weights @ v, (q, k, v, weights, scale)
 
 
 def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     q, k, v, weights, scale = cache
-    scale = np.asarray(scale, dtype=q.dtype)
     grad_v = _transpose(weights) @ grad_output
-    grad_weights = grad_output @ _transpose(v)
-    grad_scores = weights * (grad_weights - (grad_weights * weights).sum(axis=-1, keepdims=True))
-    grad_q = (grad_scores @ k) * scale
-    grad_k = (_transpose(grad_scores) @ q) * scale
+    # ∂L/∂S in the buffer of ∂L/∂P: P ⊙ (∂L/∂P - Σ_j ∂L/∂P ⊙ P)
+    grad_scores = grad_output @ _transpose(v)
+    grad_scores -= (grad_scores * weights).sum(axis=-1, keepdims=True)
+    grad_scores *= weights
+    scale = np.asarray(scale, dtype=grad_scores.dtype)
+    grad_q = grad_scores @ k
+    grad_q *= scale
+    grad_k = _transpose(grad_scores) @ q
+    grad_k *= scale
     return (
         _unbroadcast(grad_q, q.shape),
         _unbroadcast(grad_k, k.shape),
@@ -100,3 +107,8 @@ CASES = [
         symbolic=False,
     ),
 ]
+
+# Realistic size for benchmarks/ (never checked): 8 heads (or batch entries) of 128 tokens, d = 64.
+BENCHMARK = Case(
+    rand_normal(8, 128, 64), rand_normal(8, 128, 64), rand_normal(8, 128, 64), symbolic=False
+)
