@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -48,7 +49,7 @@ def load_digits(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     )
 
 
-def network(target: np.ndarray):
+def network(target: np.ndarray) -> tuple[Callable, Callable]:
     """``(forward, backward)`` of the body followed by the mean cross-entropy against target."""
     return compose(*BODY, bound(cross_entropy, target=target))
 
@@ -80,7 +81,18 @@ def predict(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     return logits.argmax(axis=1)
 
 
-def train(params, x, y, *, epochs, batch_size, lr, max_norm, rng, on_epoch):
+def train(
+    params: dict[str, np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    max_norm: float,
+    rng: np.random.Generator,
+    on_epoch: Callable[[int, float, dict[str, np.ndarray]], None],
+) -> dict[str, np.ndarray]:
     """Adam on shuffled mini-batches; ``on_epoch(epoch, mean_loss, params)`` after each."""
     state = None
     for epoch in range(1, epochs + 1):
