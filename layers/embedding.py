@@ -34,7 +34,10 @@ def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray]:
     indices, shape = cache
     grad = np.zeros(shape, dtype=grad_output.dtype)
     # add.at, not grad[indices] += g: fancy-index assignment keeps one of the repeated rows.
-    np.add.at(grad, indices.reshape(-1), grad_output.reshape(-1, shape[1]))
+    # On flat element positions (row · dim + column): NumPy's 1-D add.at is several times
+    # faster than the row-wise 2-D one, and sums in the same order.
+    positions = (indices.reshape(-1, 1) * shape[1] + np.arange(shape[1])).reshape(-1)
+    np.add.at(grad.reshape(-1), positions, grad_output.reshape(-1))
     return (grad,)
 
 
@@ -73,3 +76,7 @@ CASES = [
         name="100x16-idx32x20",
     ),
 ]
+
+# Realistic size for benchmarks/ (never checked): a 10000-word vocabulary of 256-wide vectors,
+# looked up for 32 sequences of 64 tokens.
+BENCHMARK = Case(rand_normal(10000, 256), indices=rand_int(10000, 32, 64), symbolic=False)
