@@ -32,6 +32,11 @@ def stage_reports(
         raise TypeError(
             "forward carries no stages: build the network with layers.sequential.compose"
         )
+    expected = 1 + sum(len(stage.params) for stage in stages)
+    if len(inputs) != expected:
+        raise TypeError(
+            f"the network takes {expected} inputs (x and its layers' parameters), got {len(inputs)}"
+        )
     arrays = [np.asarray(a, dtype=np.float64) for a in inputs]
     activation, start, results = arrays[0], 1, []
     for k, stage in enumerate(stages, start=1):

@@ -153,6 +153,13 @@ def test_first_wrong_stage_when_every_layer_passes_says_so():
     assert sentence.startswith("each of the 3 layers passes its own check")
 
 
+def test_first_wrong_stage_refuses_inputs_that_do_not_fit_the_network():
+    inputs, _ = mlp_inputs(13)
+    forward, backward = compose(dense, relu, dense)
+    with pytest.raises(TypeError, match="takes 5 inputs .* got 4"):
+        first_wrong_stage(forward, backward, inputs[:4])
+
+
 def test_first_wrong_stage_of_a_single_layer_is_none():
     inputs, _ = mlp_inputs(11)
     assert first_wrong_stage(dense.forward, dense.backward, inputs[:3]) is None
