@@ -8,7 +8,6 @@ verdict.  A failing layer also gets its error-vs-step curve as a PNG next to the
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from gradcheck.describe import formulas, summary
 from gradcheck.progress import Progress
 from gradcheck.registry import Layer, check_case, get_layer, layer_names
 from gradcheck.render import Block, to_html, to_markdown
@@ -26,23 +26,6 @@ PLOT_NEEDS_EXTRA = (
     "The error-vs-step plot needs matplotlib, which is not installed: "
     "`pip install 'trigrad[report]'` and run the report again."
 )
-
-
-def summary(layer: Layer) -> str:
-    """The first paragraph of the layer's docstring, on one line, with Markdown code spans."""
-    doc = inspect.getdoc(layer.module) or f"layers/{layer.name}.py (no docstring)"
-    first = " ".join(doc.split("\n\n")[0].split())
-    return first.replace("``", "`")
-
-
-def formulas(layer: Layer) -> list[tuple[str, str]]:
-    """(input name, LaTeX) for each closed index form; an explanation when there is none."""
-    if layer.derivation is None:
-        return []
-    try:
-        return [(name, f.latex()) for name, f in getattr(layer.derivation, "FORMULAS", {}).items()]
-    except Exception as error:  # a half-written derivation must not stop the report
-        return [("?", rf"\text{{FORMULAS do not render: {type(error).__name__}}}")]
 
 
 def _error(report: Report, pair: str) -> str:
@@ -176,32 +159,3 @@ def write_report(
     page.write_text(to_html(blocks, "trigrad gradient report"))
     plots = sorted(out / b[1] for b in blocks if b[0] == "img")
     return [markdown, page, *plots], all(r.passed for r in results)
-
-
-def forward_equation(layer: Layer) -> str:
-    """The docstring's first indented block (its equation), on one line; "" when there is none."""
-    block = []
-    for line in (inspect.getdoc(layer.module) or "").splitlines():
-        if line.startswith("    ") and line.strip():
-            block.append(" ".join(line.split()))
-        elif block:
-            break
-    joined = ""
-    for line in block:
-        joined += (" " if not joined or joined.endswith(",") else "; ") + line
-    return joined.strip()
-
-
-def layer_table(names: Sequence[str] | None = None) -> str:
-    """The README's table of layers: name, what it computes (the docstring's summary and first
-    equation), its Jacobian in LaTeX."""
-    rows = []
-    for name in names or layer_names():
-        layer = get_layer(name)
-        latex = "<br>".join(f"${tex}$" for _, tex in formulas(layer)) or "(no derivation)"
-        described, equation = summary(layer), forward_equation(layer)
-        if equation and " = " not in described:  # else the summary states the equation already
-            described += f"<br>`{equation}`"
-        rows.append([f"[{name}](layers/{name}.py)", described, latex.replace("|", r"\vert ")])
-    header = ["layer", "what it computes", "Jacobian (closed index form)"]
-    return to_markdown([("table", header, rows)])

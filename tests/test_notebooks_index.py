@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gradcheck.document import layer_table
+from gradcheck.describe import layer_table
 from gradcheck.registry import layer_names
 
 ROOT = Path(__file__).resolve().parents[1]
