@@ -32,6 +32,9 @@ img { max-width: 100%; }
 """
 
 
+MARKED = {"PASS", "FAIL", "NO"}
+
+
 def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -90,8 +93,11 @@ def to_html(blocks: Sequence[Block], title: str) -> str:
             head = "".join(f"<th>{_inline(h)}</th>" for h in header)
             lines = [f"<table>\n<tr>{head}</tr>"]
             for row in rows:
-                # a cell's text is also its class, so that the style sheet colours PASS and FAIL
-                cells = "".join(f'<td class="{html.escape(str(c))}">{_inline(c)}</td>' for c in row)
+                cells = "".join(
+                    # verdicts carry a class, so that the style sheet colours them
+                    f'<td class="{c}">{c}</td>' if c in MARKED else f"<td>{_inline(c)}</td>"
+                    for c in row
+                )
                 lines.append(f"<tr>{cells}</tr>")
             body.append("\n".join(lines) + "\n</table>")
         elif kind == "list":
