@@ -53,6 +53,11 @@ def _as_derivation(derivation: Any) -> Any:
     )
 
 
+def _short(expression: Any, limit: int = 120) -> str:
+    text = str(expression)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _symbolic(report: Report, derivation: Any, arrays: list, names: list, output: np.ndarray):
     """The symbolic Jacobian blocks at the sample (None if the derivation itself failed).
 
@@ -94,7 +99,7 @@ def _symbolic(report: Report, derivation: Any, arrays: list, names: list, output
     for d in disproofs:
         message = (
             f"closed index form ∂y{list(d.output_index)}/∂{names[d.input]}{list(d.input_index)}"
-            f" = {d.closed} is not SymPy's derivative {d.sympy}"
+            f" = {_short(d.closed)} is not SymPy's derivative {_short(d.sympy)}"
         )
         report.failures.append(Failure("derivation", message))
     return blocks
@@ -159,7 +164,7 @@ def _verdicts(numeric, closed, blocks, probes, names, arrays, one_hot, output):
         found, pairs = compare_elements(
             input_name, a, s, numeric.value[k], numeric.budget[k], scale,
             numeric.kink[k], one_hot, output.shape,
-            natural=float(np.abs(probes).max() * np.abs(output).max()) / spread(arrays[k]),
+            natural=float(np.abs(probes).max()) * spread(output) / spread(arrays[k]),
         )  # fmt: skip
         failures += found
         for pair, value in pairs.items():

@@ -1,7 +1,7 @@
 """Verdicts: which elements are wrong, and which leg is to blame.
 
 backward vs symbolic: both exact formulas, so they must agree to round-off,
-``|a - s| <= 1e-10 (|v|·|J| + 1e-3 max(|v|·|J|, max|v| max|y| / spread(x)))``, far below
+``|a - s| <= 1e-10 (|v|·|J| + 1e-3 max(|v|·|J|, max|v| spread(y) / spread(x)))``, far below
 finite-difference resolution.
 Each vs numeric: within the finite-difference budget of :mod:`gradcheck.numeric`.
 The leg that disagrees with the two that agree is wrong.  When backward and symbolic agree
@@ -36,8 +36,8 @@ def compare_elements(
     ``a`` (backward), ``s`` (symbolic, or None), ``n`` (numeric) and ``budget`` are shaped
     ``(probes, *input.shape)``; ``scale`` is ``|v|·|J|``, the size of the terms each entry
     sums; ``natural`` is the size a gradient of this input has before any saturation,
-    ``max|v| · max|y| / spread(x)``.  Returns the failures and, per pair of legs, the largest
-    relative error.
+    ``max|v| · spread(y) / spread(x)`` (spreads: a constant offset in y counts for nothing).
+    Returns the failures and, per pair of legs, the largest relative error.
     """
     # A backward works from the forward's rounded outputs and shares row-level sums (softmax's
     # Σ g·y), so its round-off follows the largest terms around an entry, not the entry: in a
