@@ -102,3 +102,10 @@ def test_new_help_says_where_the_files_go():
         [sys.executable, "-m", "gradcheck", "new", "--help"], capture_output=True, text=True
     )
     assert done.returncode == 0 and "CURRENT DIRECTORY" in done.stdout
+
+
+def test_no_layer_is_named_like_a_subcommand():
+    from gradcheck.scaffold import RESERVED
+
+    clash = RESERVED & set(layer_names())
+    assert not clash, f"python -m gradcheck {clash} runs a subcommand, never the layer: rename it"
