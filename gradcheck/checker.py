@@ -176,7 +176,7 @@ def _verdicts(numeric, closed, blocks, probes, names, arrays, one_hot, output):
     return failures, errors, kinks
 
 
-def check(
+def _check(
     forward: Callable,
     backward: Callable,
     inputs: Sequence[np.ndarray],
@@ -188,14 +188,7 @@ def check(
     step: float = 1e-3,
     max_elementwise: int = MAX_ELEMENTWISE,
 ) -> Report:
-    """Check ``backward`` against SymPy (when ``derivation`` is given) and finite differences.
-
-    ``forward(*inputs) -> (output, cache)`` and ``backward(grad_output, cache) -> grads`` follow
-    the layer contract; bind hyperparameters with ``functools.partial`` (and a derivation module
-    with :func:`bind`).  Inputs with more than ``max_elementwise`` elements in all are checked
-    by random projections (:mod:`gradcheck.projection`).  Returns a :class:`Report`; raises
-    ``TypeError``/``ValueError`` only when called wrongly.
-    """
+    """:func:`check` without the network localisation."""
     derivation = _as_derivation(derivation)
     arrays, names, notes = validate_call(forward, backward, inputs, names)
     report = Report(name=name, notes=notes)
@@ -270,6 +263,38 @@ def check(
             f"every wrong element is off by less than {SUBTLE:.0e} relative: typical of float32"
             " arithmetic, or of a constant such as eps in the wrong place"
         )
+    return report
+
+
+def check(
+    forward: Callable,
+    backward: Callable,
+    inputs: Sequence[np.ndarray],
+    derivation: Any = None,
+    *,
+    seed: int = 0,
+    names: Sequence[str] | None = None,
+    name: str = "layer",
+    step: float = 1e-3,
+    max_elementwise: int = MAX_ELEMENTWISE,
+) -> Report:
+    """Check ``backward`` against SymPy (when ``derivation`` is given) and finite differences.
+
+    ``forward(*inputs) -> (output, cache)`` and ``backward(grad_output, cache) -> grads`` follow
+    the layer contract; bind hyperparameters with ``functools.partial`` (and a derivation module
+    with :func:`bind`).  Inputs with more than ``max_elementwise`` elements in all are checked
+    by random projections (:mod:`gradcheck.projection`).  Returns a :class:`Report`; raises
+    ``TypeError``/``ValueError`` only when called wrongly.
+    """
+    report = _check(
+        forward, backward, inputs, derivation,
+        seed=seed, names=names, name=name, step=step, max_elementwise=max_elementwise,
+    )  # fmt: skip
+    if not report.passed and getattr(forward, "stages", None):
+        # a network from layers.sequential.compose: name the layer where the error is made
+        from gradcheck.network import first_wrong_stage  # network imports this module
+
+        report.notes.append(first_wrong_stage(forward, backward, inputs, seed=seed, step=step))
     return report
 
 

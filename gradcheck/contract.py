@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import pickle
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -70,7 +71,8 @@ def validate_call(
             raise ValueError(f"input '{name}' is not finite at {list(where)}: {array[where]}")
         if array.dtype != np.float64:
             notes.append(f"input '{name}' was {array.dtype}; checked in float64")
-        arrays.append(array.astype(np.float64))
+        # C order: finite differences perturb a flat view, which a Fortran array would copy
+        arrays.append(np.array(array, dtype=np.float64, order="C"))  # keeps 0-d as 0-d
     return arrays, names, notes
 
 
@@ -83,6 +85,12 @@ def same(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if type(a) is type(b) and type(a).__eq__ is object.__eq__:
+        # no == of its own (a plain class, a random Generator): compare what pickling keeps
+        try:
+            return pickle.dumps(a) == pickle.dumps(b)
+        except Exception:
+            return True  # cannot be compared, so not reported as changed
     try:
         return bool(a == b)
     except Exception:

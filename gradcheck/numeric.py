@@ -139,7 +139,7 @@ def central_differences(
 
     ``f`` maps the list of inputs to the flattened float64 output; ``probes`` is ``(k, m)``.
     """
-    inputs = [np.array(a, dtype=np.float64) for a in inputs]
+    inputs = [np.array(a, dtype=np.float64, order="C") for a in inputs]  # flat views, not copies
     y0 = f(inputs)
     result = NumericResult()
     for a in inputs:

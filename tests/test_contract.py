@@ -172,3 +172,33 @@ def test_a_0d_input_is_a_valid_scalar_parameter():
 
     report = check(scale, scale_backward, [X, np.float64(1.5)])
     assert report.passed, str(report)
+
+
+def test_a_fortran_ordered_input_is_differenced_like_any_other():
+    x_fortran = np.asfortranarray(np.random.default_rng(5).standard_normal((3, 2)))
+    report = check(layers.dense.forward, layers.dense.backward, [x_fortran, W[:, :2], B])
+    assert report.passed, str(report)
+
+
+class Opaque:
+    """A cache member with no == of its own: compared by what pickling keeps."""
+
+    def __init__(self):
+        self.calls = 0
+        self.rng = np.random.default_rng(0)
+
+
+def test_a_cache_object_without_equality_is_no_false_alarm_but_its_mutation_is_caught():
+    def forward_with_object(x):
+        return 2.0 * x, Opaque()
+
+    def backward_reading(grad_output, cache):
+        return (2.0 * grad_output,)
+
+    def backward_counting(grad_output, cache):
+        cache.calls += 1
+        return (2.0 * grad_output,)
+
+    assert check(forward_with_object, backward_reading, [X]).passed
+    report = check(forward_with_object, backward_counting, [X])
+    assert "modified the cache" in str(report)

@@ -202,3 +202,12 @@ def test_bound_binds_hyperparameters_and_a_stage_can_be_bound_again():
 
 def test_sequential_is_not_registered_as_a_layer():
     assert "sequential" not in layer_names()
+
+
+def test_check_itself_names_the_wrong_layer_of_a_failing_network():
+    inputs, _ = mlp_inputs(0)
+    wrong = with_backward(dense, dense_dividing_by_batch)
+    forward, backward = compose(dense, relu, wrong, bound(mse_loss, target=np.zeros((4, 3))))
+    report = check(forward, backward, inputs)
+    assert not report.passed
+    assert any(note.startswith("layer 3 of 4 (dense)") for note in report.notes), str(report)
