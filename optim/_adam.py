@@ -145,30 +145,8 @@ def adamw(
         v̂_t = v_t / (1 − β₂ᵗ)   or, with amsgrad,   v̂_t = max(v_1, ..., v_t) / (1 − β₂ᵗ)
         θ ← θ − γ m̂_t / (√v̂_t + ε)
 
-    Parameters
-    ----------
-    params, grads : dict of str to ndarray
-        The parameters and the loss gradients, by name.  Every gradient must name a parameter
-        of the same shape; a parameter without a gradient is left unchanged (frozen) and its
-        t does not advance, as in torch.
-    state : dict or None
-        ``None`` on the first step, afterwards the state the previous step returned.
-    lr, betas, eps, weight_decay, amsgrad, maximize
-        γ, (β₁, β₂), ε, λ and the flags above, with torch's names and defaults.
-
-    Returns
-    -------
-    params : dict of str to ndarray
-        New arrays, of the parameters' dtypes; the arguments are not modified.
-    state : dict of str to dict
-        Plain data: ``state[name] = {"step": t, "exp_avg": m_t, "exp_avg_sq": v_t}``, plus
-        ``"max_exp_avg_sq"`` with amsgrad.
-
-    Raises
-    ------
-    ValueError
-        On a gradient without a parameter, a shape mismatch, a hyperparameter out of range,
-        or a state from another optimizer or with amsgrad switched.
+    Parameters, return values and errors are those of :func:`adam` (``weight_decay`` defaults
+    to 1e-2, as in torch).
     """
     return _step(
         "adamw", params, grads, state, lr, betas, eps, weight_decay, amsgrad, maximize, True
