@@ -22,9 +22,18 @@ def forward(x: np.ndarray, *, beta: float = 1.0, threshold: float = 20.0):
     z = beta * x
     linear = z > threshold
     y = np.where(linear, x, np.log1p(np.exp(np.minimum(z, threshold))) / beta)
-    e = np.exp(-np.abs(z))  # ≤ 1: σ(z) without overflow on either side
-    sigma = np.where(z >= 0, 1.0, e) / (1.0 + e)
-    return y, np.where(linear, 1.0, sigma)
+    e = np.abs(z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)  # ≤ 1: σ(z) without overflow on either side
+    # σ's numerator (1 or e) and then the slope (σ or 1 above the threshold) as exact maxima
+    # (e ≤ 1, σ ≤ 1): np.where branches per element, ~10x slower on random signs
+    slope = np.empty_like(e)
+    np.greater_equal(z, 0, out=slope, casting="unsafe")
+    np.maximum(slope, e, out=slope)
+    e += 1.0
+    slope /= e
+    np.maximum(slope, linear, out=slope)
+    return y, slope
 
 
 def backward(grad_output: np.ndarray, slope: np.ndarray) -> tuple[np.ndarray]:
@@ -57,3 +66,6 @@ CASES = [
     Case(rand_normal(2, 3, offset=-30.0), name="2x3-tail-30"),  # y ~ 1e-13: log1p keeps it
     Case(rand_normal(64, 33, scale=3.0), symbolic=False),
 ]
+
+# Realistic size for benchmarks/ (never checked): a transformer MLP's hidden activations.
+BENCHMARK = Case(rand_normal(256, 4096), symbolic=False)
