@@ -1,0 +1,140 @@
+"""This machine's limits, measured in the same run as the kernels they are compared with.
+
+* matmul peak: the best of several large square products (BLAS, all its threads), in FLOP/s;
+* copy bandwidth: the best of several copies of an array far larger than the caches, in bytes
+  per second moved (read + write); NumPy copies on one thread.
+
+and the facts a reader needs to reproduce a table: CPU model, cores, NumPy, its BLAS, threads.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+def best_times(runs: Sequence[Callable[[], object]], repeat: int, min_seconds=0.02) -> list[float]:
+    """Minimum over ``repeat`` samples of the time of one call of each run (noisy machines).
+
+    The runs' samples are interleaved, so that a burst of load from elsewhere slows all of
+    them alike.  A sample times enough calls back to back to last ``min_seconds`` (short
+    kernels are not measured at the timer's resolution); garbage collection is off meanwhile.
+    """
+    calls = []
+    for run in runs:
+        run()  # warm up: first-touch page faults, lazy imports, BLAS thread start-up
+        start = time.perf_counter()
+        run()
+        calls.append(max(1, int(min_seconds / max(time.perf_counter() - start, 1e-9))))
+    best = [float("inf")] * len(runs)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            for k, (run, count) in enumerate(zip(runs, calls, strict=True)):
+                start = time.perf_counter()
+                for _ in range(count):
+                    run()
+                best[k] = min(best[k], (time.perf_counter() - start) / count)
+    finally:
+        if enabled:
+            gc.enable()
+    return best
+
+
+def best_time(run: Callable[[], object], repeat: int, min_seconds: float = 0.02) -> float:
+    """:func:`best_times` of a single run."""
+    return best_times([run], repeat, min_seconds)[0]
+
+
+def matmul_peak(dtype: str, repeat: int, n: int = 2048) -> float:
+    """FLOP/s of an n x n by n x n product, 2 n³ operations, best of ``repeat``."""
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((n, n)).astype(dtype) for _ in range(2))
+    out = np.empty((n, n), dtype=dtype)
+    return 2.0 * n**3 / best_time(lambda: np.matmul(a, b, out=out), repeat, min_seconds=0.0)
+
+
+def copy_bandwidth(repeat: int, megabytes: int = 256) -> float:
+    """Bytes/s read plus written by one NumPy copy of a ``megabytes`` array (one thread)."""
+    source = np.ones(megabytes * 2**20 // 8)
+    target = np.empty_like(source)
+    return 2.0 * source.nbytes / best_time(lambda: np.copyto(target, source), repeat, 0.0)
+
+
+def _openblas() -> ctypes.CDLL | None:
+    """The OpenBLAS library NumPy loaded, found among this process's mapped files."""
+    try:
+        maps = Path("/proc/self/maps").read_text().splitlines()
+    except OSError:
+        return None
+    paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line}
+    for path in sorted(paths):
+        try:
+            return ctypes.CDLL(path)
+        except OSError:
+            continue
+    return None
+
+
+def _call(library: ctypes.CDLL | None, names: tuple[str, ...], restype) -> object | None:
+    for name in names:
+        function = getattr(library, name, None) if library is not None else None
+        if function is not None:
+            function.restype = restype
+            return function()
+    return None
+
+
+_PREFIXES = ("scipy_openblas_", "openblas_")
+
+
+def _blas_function(stem: str, suffixes: tuple[str, ...] = ("64_", "")) -> tuple[str, ...]:
+    return tuple(p + stem + s for p in _PREFIXES for s in suffixes)
+
+
+def blas_threads() -> int:
+    """Threads NumPy's BLAS uses (OpenBLAS asked directly; else the environment, else cores)."""
+    threads = _call(_openblas(), _blas_function("get_num_threads"), ctypes.c_int)
+    if isinstance(threads, int) and threads > 0:
+        return threads
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        if os.environ.get(variable, "").isdigit():
+            return int(os.environ[variable])
+    return os.cpu_count() or 1
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def blas_description() -> str:
+    """NumPy's BLAS: name and version from NumPy's build config, OpenBLAS's core if it says."""
+    blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+    text = f"{blas.get('name', 'unknown BLAS')} {blas.get('version', '')}".strip()
+    library = _openblas()
+    core = _call(library, _blas_function("get_corename"), ctypes.c_char_p)
+    return f"{text} (core {core.decode()})" if isinstance(core, bytes) else text
+
+
+def facts(torch_version: str | None) -> list[tuple[str, str]]:
+    """(label, value) lines describing the machine and the software measured."""
+    return [
+        ("CPU", f"{cpu_model()}, {os.cpu_count()} cores"),
+        ("NumPy", f"{np.__version__}, BLAS {blas_description()}, {blas_threads()} BLAS threads"),
+        ("PyTorch", torch_version or "not installed (torch columns left out)"),
+        ("Python", platform.python_version()),
+    ]
