@@ -1,9 +1,10 @@
 """``python -m gradcheck new NAME``: the skeleton of a layer and its derivation.
 
-Both files follow the contract (forward, backward, torch_reference, CASES; expressions,
-FORMULAS, jacobian) for a one-input element-wise layer, the commonest kind.  Every function
-raises ``NotImplementedError`` saying what to write, and the index form is the symbol ``TODO``,
-so the checks fail, with those messages, until the layer is filled in: a skeleton never passes.
+Both files follow the contract (forward, backward, torch_reference, CASES, BENCHMARK;
+expressions, FORMULAS, jacobian) for a one-input element-wise layer, the commonest kind.
+Every function raises ``NotImplementedError`` saying what to write, and the index form is the
+symbol ``TODO``, so the checks fail, with those messages, until the layer is filled in: a
+skeleton never passes.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ CASES = [
     # realistic: checked against finite differences only
     Case(rand_normal(64, 33), symbolic=False),
 ]
+
+# the size a real workload has, for the benchmarks (never checked)
+BENCHMARK = Case(rand_normal(256, 1024), symbolic=False)
 '''
 
 DERIVATION = '''"""{name}, element-wise: y[i] = f(x[i]).  TODO: the forward, as on paper.

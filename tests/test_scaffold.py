@@ -42,6 +42,7 @@ def test_the_skeleton_is_registered_completely(skeleton):
     layer = get_layer("shrink")
     assert layer.input_names == ["x"] and list(layer.derivation.FORMULAS) == ["x"]
     assert any(c.symbolic for c in layer.cases) and any(not c.symbolic for c in layer.cases)
+    assert not layer.module.BENCHMARK.symbolic
     assert layer.derivation.FORMULAS["x"].latex().startswith(r"\frac{\partial")
 
 
