@@ -30,6 +30,9 @@ KAPPA = 0.044715
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 SERIES_LIMIT = 2.0  # erfc(z): the series below, the continued fraction above
 SERIES_TERMS = 32  # 4e-16 absolute on [0, 2)
+# float32: truncation 5e-9 relative at the limit, below the ~1e-5 that float32's own 1 - erf
+# cancellation costs there; 12 fewer terms are 24 fewer passes
+FLOAT32_SERIES_TERMS = 20
 FRACTION_DEPTH = 25  # 1e-14 relative on [2, ∞): the rounding of z² in exp(-z²) sets that floor
 
 # 2ⁿ / (1·3·…·(2n+1)): the series coefficients of A&S 7.1.6, as plain floats (float32 stays)
@@ -49,8 +52,9 @@ def _erfc(z: np.ndarray) -> np.ndarray:
     # argument is capped at the limit so that the polynomial stays finite where it is not used.
     w = np.minimum(z, SERIES_LIMIT)
     w *= w
-    total = np.full_like(w, _SERIES[-1])
-    for coefficient in reversed(_SERIES[:-1]):
+    series = _SERIES[: FLOAT32_SERIES_TERMS if w.dtype.itemsize <= 4 else SERIES_TERMS]
+    total = np.full_like(w, series[-1])
+    for coefficient in reversed(series[:-1]):
         total *= w
         total += coefficient
     total *= z
