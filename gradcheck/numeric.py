@@ -15,8 +15,10 @@ at t = h, h/2, h/4:
   where ``f`` is smooth.  Fitting ``J(t) = c + a t + b t³`` through t = h, h/2, h/4 gives the
   jump at t = 0: ``c = (16 J(h/4) - 10 J(h/2) + J(h)) / 7``, zero for any smooth function to
   third order.  A kink at x makes ``c`` the jump in slope; a kink crossed by the larger steps
-  only makes it ``(J(h) - a h) / 7``.  Either way finite differences say nothing there, and the
-  element is reported as a kink.
+  only makes it ``(J(h) - a h) / 7``.  Round-off that puts f(x) itself apart from its
+  neighbours looks like ``n / t``, so a second fit, ``J(t) = n / t + c + a t``, gives
+  ``c = -2 J(h/4) + 5 J(h/2) - 2 J(h)``; an element is a kink when both fits see a jump.
+  Finite differences say nothing there, and the element is reported as a kink.
 
 Steps follow each input's spread, per element floored at ``√ε |x_e|`` (:func:`element_step`).
 """
@@ -109,10 +111,17 @@ def directional_difference(
     coarse = (4 * central[1] - central[0]) / 3
     fine = (4 * central[2] - central[1]) / 3
     budget = BUDGET_SAFETY * (np.abs(fine - coarse) + 6 * delta / h)
-    jump_at_zero = np.abs(16 * jump[2] - 10 * jump[1] + jump[0]) / 7
-    # J(t) carries 4 δ / t of round-off; the fit's weights turn that into about 50 δ / h
-    kink_tolerance = BUDGET_SAFETY * 50 * delta / h + 1e-6 * np.abs(fine)
-    kinked = (jump_at_zero > kink_tolerance) | ~np.isfinite(fine)
+    # Two fits of the jump through the three steps, each blind where the other sees: with a
+    # cubic term (sharp smooth functions), and with an offset n/t (f(x) itself rounded apart
+    # from its neighbours).  A kink shows in both.  J carries 4 δ / t of round-off, which the
+    # fits' weights turn into about 50 δ / h and 80 δ / h.
+    cubic_fit = np.abs(16 * jump[2] - 10 * jump[1] + jump[0]) / 7
+    offset_fit = np.abs(-2 * jump[2] + 5 * jump[1] - 2 * jump[0])
+    relative = 1e-6 * np.abs(fine)
+    kinked = (cubic_fit > BUDGET_SAFETY * 50 * delta / h + relative) & (
+        offset_fit > BUDGET_SAFETY * 80 * delta / h + relative
+    )
+    kinked |= ~np.isfinite(fine)
     half_jump = jump[2] / 2
     return Directional(fine, budget, kinked, central[2] - half_jump, central[2] + half_jump)
 
