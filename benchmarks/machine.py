@@ -1,8 +1,9 @@
 """This machine's limits, measured in the same run as the kernels they are compared with.
 
 * matmul peak: the best of several large square products (BLAS, all its threads), in FLOP/s;
-* copy bandwidth: the best of several copies of an array far larger than the caches, in bytes
-  per second moved (read + write); NumPy copies on one thread.
+* copy bandwidth: the best of several copies of an array far larger than the caches (memory),
+  or as large as a layer's input (the cache level it runs from), in bytes per second moved
+  (read + write); NumPy copies on one thread.
 
 and the facts a reader needs to reproduce a table: CPU model, cores, NumPy, its BLAS, threads.
 """
@@ -62,11 +63,15 @@ def matmul_peak(dtype: str, repeat: int, n: int = 2048) -> float:
     return 2.0 * n**3 / best_time(lambda: np.matmul(a, b, out=out), repeat, min_seconds=0.0)
 
 
-def copy_bandwidth(repeat: int, megabytes: int = 256) -> float:
-    """Bytes/s read plus written by one NumPy copy of a ``megabytes`` array (one thread)."""
-    source = np.ones(megabytes * 2**20 // 8)
+def copy_bandwidth(repeat: int, nbytes: int = 256 * 2**20) -> float:
+    """Bytes/s read plus written by one NumPy copy of an ``nbytes`` array (one thread).
+
+    The default, far larger than the caches, measures memory; a layer's own size measures the
+    cache level its data lives in, the fair limit for a kernel on data of that size.
+    """
+    source = np.ones(max(nbytes // 8, 1))
     target = np.empty_like(source)
-    return 2.0 * source.nbytes / best_time(lambda: np.copyto(target, source), repeat, 0.0)
+    return 2.0 * source.nbytes / best_time(lambda: np.copyto(target, source), repeat)
 
 
 def _openblas() -> ctypes.CDLL | None:

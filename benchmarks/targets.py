@@ -12,12 +12,12 @@ RATIO_BY_LAYER = {"conv2d": 2.0, "max_pool2d": 2.0, "attention": 2.0}
 PEAK_SHARE_BY_LAYER = {"dense": 0.80}
 
 ELEMENTWISE = (
-    "NumPy makes one pass over memory per operation, on one thread; torch fuses the layer "
-    "into one vectorised pass on all threads"
+    "NumPy runs each operation of the layer as its own pass over memory, on one thread; torch "
+    "fuses the layer into one vectorised loop, spread over its threads"
 )
 REDUCTION = (
-    "row statistics need a pass each and every NumPy operation another, on one thread; torch "
-    "fuses the normalisation into two passes on all threads"
+    "every statistic and every NumPy operation is its own pass over memory, on one thread; "
+    "torch fuses the normalisation into one or two loops, spread over its threads"
 )
 
 WHY = {
