@@ -146,7 +146,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     names, dtypes = args.names or known, args.dtype or list(DTYPES)
     threads = machine.blas_threads()
     torch_side = None if args.no_torch else TorchSide.load(threads)
-    for label, value in machine.facts(torch_side.version if torch_side else None):
+    if torch_side:
+        version = torch_side.version
+    else:
+        version = "left out (--no-torch)" if args.no_torch else "not installed: columns left out"
+    for label, value in machine.facts(version):
         print(f"{label + ':':9} {value}")
     if torch_side:
         print(f"{'Threads:':9} torch.set_num_threads({threads}), as NumPy's BLAS")

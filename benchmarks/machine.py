@@ -135,11 +135,11 @@ def blas_description() -> str:
     return f"{text} (core {core.decode()})" if isinstance(core, bytes) else text
 
 
-def facts(torch_version: str | None) -> list[tuple[str, str]]:
+def facts(torch_version: str) -> list[tuple[str, str]]:
     """(label, value) lines describing the machine and the software measured."""
     return [
         ("CPU", f"{cpu_model()}, {os.cpu_count()} cores"),
         ("NumPy", f"{np.__version__}, BLAS {blas_description()}, {blas_threads()} BLAS threads"),
-        ("PyTorch", torch_version or "not installed (torch columns left out)"),
+        ("PyTorch", torch_version),
         ("Python", platform.python_version()),
     ]
