@@ -9,8 +9,10 @@ at t = h, h/2, h/4:
   (for a smooth function it overestimates it about 15-fold).  A right gradient's error
   shrinks 16-fold per halving; a bug's levels off, so it stands far outside this budget.
 * Round-off: each forward value carries an error of about ``δ = 8 ε |v|·|y|``, or more where
-  the forward's intermediates are large (measured: :func:`forward_noise`); ``R(h/2)`` divides
-  it by steps down to h/4, ``6 δ / h`` after the Richardson weights.
+  the forward's intermediates are large: measured by moving the inputs a few ulps
+  (:func:`forward_noise`), and read off the steps themselves (the offset ``n`` of the kink
+  fit below, zero but for round-off).  ``R(h/2)`` divides it by steps down to h/4, ``6 δ / h``
+  after the Richardson weights.
 * Kinks: the one-sided jump ``J(t) = (f(x+t) - 2 f(x) + f(x-t)) / t`` is ``f'' t + O(t³)``
   where ``f`` is smooth.  Fitting ``J(t) = c + a t + b t³`` through t = h, h/2, h/4 gives the
   jump at t = 0: ``c = (16 J(h/4) - 10 J(h/2) + J(h)) / 7``, zero for any smooth function to
@@ -108,6 +110,10 @@ def directional_difference(
     delta = ROUNDOFF_SAFETY * EPS * noise
     if noise_floor is not None:
         delta = np.maximum(delta, ROUNDOFF_SAFETY * abs_rows(noise_floor))
+    # The same three points fit N(t) = t J(t) = n + c t + a t²; the offset n is zero for a kink
+    # and for a smooth function, so what there is of it is round-off seen at these very steps.
+    offset = np.abs(8 * h / 4 * jump[2] - 6 * h / 2 * jump[1] + h * jump[0]) / 3
+    delta = np.maximum(delta, offset / 2)
     coarse = (4 * central[1] - central[0]) / 3
     fine = (4 * central[2] - central[1]) / 3
     budget = BUDGET_SAFETY * (np.abs(fine - coarse) + 6 * delta / h)
