@@ -23,12 +23,13 @@ def forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, *, eps: float = 
             f"layer_norm needs x (..., D) with gamma, beta (D,); got x {x.shape}, "
             f"gamma {gamma.shape}, beta {beta.shape}"
         )
-    # Two buffers for the whole pass: x̂ is built in place of x - μ, y in place of (x - μ)².
+    # x̂ built in place of x - μ; the variance a dot product of each row with itself (no
+    # squares array)
     x_hat = x - x.mean(axis=-1, keepdims=True)
-    y = np.square(x_hat)
-    inv_std = 1.0 / np.sqrt(y.mean(axis=-1, keepdims=True) + eps)
+    variance = np.vecdot(x_hat, x_hat)[..., None] / x.shape[-1]
+    inv_std = 1.0 / np.sqrt(variance + eps)
     x_hat *= inv_std
-    np.multiply(x_hat, gamma, out=y)
+    y = x_hat * gamma
     y += beta
     return y, (x_hat, inv_std, gamma)
 
@@ -38,10 +39,9 @@ def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray, np.ndarray, np
     g = grad_output
     # grad_x = inv_std (h - mean(h) - x̂ mean(h x̂)) in the buffer of h, in that order
     h = g * gamma
-    product = h * x_hat
-    h_mean = h.mean(axis=-1, keepdims=True)
-    h -= h_mean
-    np.multiply(x_hat, product.mean(axis=-1, keepdims=True), out=product)
+    h_x_hat_mean = np.vecdot(h, x_hat)[..., None] / x_hat.shape[-1]
+    h -= h.mean(axis=-1, keepdims=True)
+    product = x_hat * h_x_hat_mean
     h -= product
     h *= inv_std
     rows = (-1, gamma.shape[0])
