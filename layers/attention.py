@@ -55,7 +55,7 @@ def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray, np.ndarray, np
     grad_v = _transpose(weights) @ grad_output
     # ∂L/∂S in the buffer of ∂L/∂P: P ⊙ (∂L/∂P - Σ_j ∂L/∂P ⊙ P)
     grad_scores = grad_output @ _transpose(v)
-    grad_scores -= (grad_scores * weights).sum(axis=-1, keepdims=True)
+    grad_scores -= np.vecdot(grad_scores, weights)[..., None]  # row dots, no product array
     grad_scores *= weights
     scale = np.asarray(scale, dtype=grad_scores.dtype)
     grad_q = grad_scores @ k
