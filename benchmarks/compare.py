@@ -92,14 +92,12 @@ def _row(name, dtype, timing, limits) -> tuple[list[str], str | None]:
     if cost.unit == "B":
         # against a copy of data this size (from the cache level it lives in)
         least = cost.amount / copy
-        passes = f"ours takes {ours / least:.0f}x the time of its least traffic at copy speed"
-        if theirs:
-            passes += f", torch {theirs / least:.1f}x"
+        figure = f"ours {ours / least:.0f}x the time of its least memory traffic at copy speed"
+        figure += f", torch {theirs / least:.1f}x" if theirs else ""
     else:
-        passes = f"ours at {share:.0%} of the matmul peak"
-        if theirs:
-            passes += f", torch at {cost.amount / theirs / limit:.0%}"
-    return cells, f"{name} {dtype}: {'; '.join(missed)}: {targets.why(name)}; {passes}"
+        figure = f"ours at {share:.0%} of the matmul peak"
+        figure += f", torch at {cost.amount / theirs / limit:.0%}" if theirs else ""
+    return cells, f"{dtype} {', '.join(missed)}: {figure}"
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -164,11 +162,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(a 256 MB copy: rows above 100 % run from cache)"
     )
     print(f"{'Timing:':9} best of {args.repeat}, forward+backward, milliseconds\n")
-    rows, reasons = [], []
+    rows, misses = [], {}
     for (name, dtype), timing in zip(measured, timings, strict=True):
-        cells, reason = _row(name, dtype, timing, limits)
+        cells, miss = _row(name, dtype, timing, limits)
         rows.append(cells)
-        reasons += [reason] if reason else []
+        if miss:
+            misses.setdefault(name, []).append(miss)
     header = [
         "layer",
         "dtype",
@@ -181,9 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "target",
     ]
     print(_table(header, rows))
-    if reasons:
+    if misses:
         print("\nWhere NumPy misses the target, and why:\n")
-        print("\n".join(f"- {reason}" for reason in reasons))
+        for name, figures in misses.items():
+            print(f"- {name}: {'; '.join(figures)}. Why: {targets.why(name)}.")
     naive_rows, wrong = _naive_rows(names, args.repeat)
     if naive_rows:
         print("\nNaive Python loops at a small size (float64):\n")

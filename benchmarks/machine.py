@@ -20,13 +20,18 @@ from pathlib import Path
 
 import numpy as np
 
+SETTLE = 0.1  # seconds: torch's OpenMP threads spin ~10 ms after a call, OpenBLAS's too
+
 
 def best_times(runs: Sequence[Callable[[], object]], repeat: int, min_seconds=0.02) -> list[float]:
     """Minimum over ``repeat`` samples of the time of one call of each run (noisy machines).
 
     The runs' samples are interleaved, so that a burst of load from elsewhere slows all of
-    them alike.  A sample times enough calls back to back to last ``min_seconds`` (short
-    kernels are not measured at the timer's resolution); garbage collection is off meanwhile.
+    them alike, with a pause of ``SETTLE`` before each: the threads of the library that ran
+    last keep spinning on the cores for a while (measured: a NumPy product right after a
+    torch call takes 3x as long).  A sample times enough calls back to back to last
+    ``min_seconds`` (short kernels are not measured at the timer's resolution); garbage
+    collection is off meanwhile.
     """
     calls = []
     for run in runs:
@@ -40,6 +45,8 @@ def best_times(runs: Sequence[Callable[[], object]], repeat: int, min_seconds=0.
     try:
         for _ in range(repeat):
             for k, (run, count) in enumerate(zip(runs, calls, strict=True)):
+                if len(runs) > 1:
+                    time.sleep(SETTLE)
                 start = time.perf_counter()
                 for _ in range(count):
                     run()
