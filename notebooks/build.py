@@ -12,6 +12,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
+from gradcheck.describe import layer_table  # noqa: E402
+from gradcheck.registry import layer_names  # noqa: E402
+
 from families import CHAIN_NOTE, FAMILIES, MATRIX_FORM, Family  # noqa: E402
 from templates import (  # noqa: E402
     CHAINED,
@@ -23,9 +26,6 @@ from templates import (  # noqa: E402
     V_TEXT,
     WALK,
 )
-
-from gradcheck.describe import layer_table  # noqa: E402
-from gradcheck.registry import layer_names  # noqa: E402
 
 README = HERE.parent / "README.md"
 TABLE_START, TABLE_END = "<!-- layer table: python notebooks/build.py -->", "<!-- end of table -->"
