@@ -19,7 +19,7 @@ over windows.
 
 import numpy as np
 
-from gradcheck.cases import Case, rand_distinct, rand_normal
+from gradcheck.cases import Case, Draw, rand_distinct, rand_normal
 from layers._windows import Pair, cropped, geometry, offsets, overlapping, padded, stacked
 
 
@@ -68,6 +68,11 @@ def torch_reference(x, *, kernel_size, stride=None, padding=0):
     return F.max_pool2d(x, kernel_size, stride=stride, padding=padding)
 
 
+def _ties(*shape: int) -> Draw:
+    """Values from {0, 1, 2}: windows with several maxima, where max is not differentiable."""
+    return Draw("ties", shape, lambda rng, s: rng.integers(0, 3, s).astype(float))
+
+
 CASES = [
     Case(rand_distinct(1, 2, 4, 4), kernel_size=2),
     Case(rand_distinct(2, 1, 4, 4), kernel_size=2, stride=2),
@@ -77,6 +82,10 @@ CASES = [
     Case(rand_distinct(1, 1, 4, 4), kernel_size=3, stride=2, padding=1),
     Case(rand_distinct(1, 1, 4, 6), kernel_size=(2, 3), stride=(1, 2)),  # non-square
     Case(rand_distinct(1, 1, 5, 4), kernel_size=(3, 2), stride=(2, 1), padding=(1, 0)),
+    Case(rand_distinct(1, 1, 5, 5), kernel_size=2, stride=2),  # last row and column in no window
+    # ties are kinks: finite differences say nothing, and the backward must route the gradient
+    # to the first maximum of each window, as the derivation (and torch) does
+    Case(_ties(1, 1, 4, 4), kernel_size=2, stride=1, at_kink=True, name="1x1x4x4-ties"),
     Case(rand_distinct(2, 3, 12, 10), kernel_size=3, stride=2, padding=1, symbolic=False),
 ]
 

@@ -82,6 +82,28 @@ def avg_pool_kernel_unpacked_as_width_height(grad_output, cache):
     return (grad_xp[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]].copy(),)
 
 
+def max_pool_last_maximum(grad_output, cache):
+    """Max-pool backward through a reversed argmax: at a tie the gradient goes to the last
+    maximum of the window, where torch (and the derivation) send it to the first."""
+    (x,), hyper, _ = cache
+    (kh, kw), (ph, pw), corners = _geometry(grad_output, hyper)
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
+    grad_xp = np.zeros_like(xp)
+    for i, j, top, left in corners:
+        window = xp[:, :, top : top + kh, left : left + kw].reshape(*x.shape[:2], -1)
+        last = window.shape[-1] - 1 - np.argmax(window[..., ::-1], axis=-1)
+        for n in range(x.shape[0]):
+            for c in range(x.shape[1]):
+                a, b = divmod(int(last[n, c]), kw)
+                grad_xp[n, c, top + a, left + b] += grad_output[n, c, i, j]
+    return (grad_xp[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]].copy(),)
+
+
+def _ties(*shape: int) -> np.ndarray:
+    """Values from {0, 1, 2}: windows with several maxima (kinks: only the convention tells)."""
+    return np.random.default_rng(0).integers(0, 3, shape).astype(float)
+
+
 def _shared_maximum() -> np.ndarray:
     """Distinct values with the largest at (1, 2), inside all six 3x3 windows of a 4x5 input."""
     x = draw(rand_distinct(1, 1, 4, 5))
@@ -91,6 +113,15 @@ def _shared_maximum() -> np.ndarray:
 
 
 BUGS = [
+    backward_bug(
+        "max-pool-tie-to-last-maximum",
+        layers.max_pool2d,
+        max_pool_last_maximum,
+        (_ties(1, 1, 4, 4),),
+        {"kernel_size": 2, "stride": 1},
+        blind_spot=((draw(rand_distinct(1, 1, 4, 4)),), {"kernel_size": 2, "stride": 1}),
+        subtle=True,  # ties are kinks: finite differences skip them, only SymPy's convention tells
+    ),
     backward_bug(
         "max-pool-overlapping-windows-assign-not-accumulate",
         layers.max_pool2d,
