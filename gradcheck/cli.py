@@ -32,6 +32,17 @@ class _Parser(argparse.ArgumentParser):
 SUBCOMMANDS = ("report", "new")
 
 
+def _seed(text: str) -> int:
+    """An argparse type: NumPy's generators take seeds >= 0 only."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m gradcheck",
@@ -40,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("names", nargs="*", metavar="NAME", help="layers to check (default: all)")
     parser.add_argument("--json", action="store_true", help="print machine-readable results")
-    parser.add_argument("--seed", type=int, default=0, help="seed for samples and probes")
+    parser.add_argument("--seed", type=_seed, default=0, help="seed for samples and probes")
     return parser
 
 
@@ -53,7 +64,7 @@ def _report_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("names", nargs="*", metavar="NAME", help="layers (default: all)")
     parser.add_argument("--out", default="gradcheck-report", metavar="DIR", help="%(default)s")
-    parser.add_argument("--seed", type=int, default=0, help="seed for samples and probes")
+    parser.add_argument("--seed", type=_seed, default=0, help="seed for samples and probes")
     return parser
 
 
@@ -94,11 +105,21 @@ def _unknown(names: Sequence[str], known: Sequence[str]) -> int | None:
 def _report(argv: Sequence[str]) -> int:
     from gradcheck.document import write_report
 
-    args = _report_parser().parse_args(argv)
+    parser = _report_parser()
+    args = parser.parse_args(argv)
     known = layer_names()
     if (status := _unknown(args.names, known)) is not None:
         return status
-    files, passed = write_report(args.names or known, args.out, seed=args.seed)
+    try:
+        files, passed = write_report(args.names or known, args.out, seed=args.seed)
+    except OSError as error:
+        out = Path(args.out)
+        reason = error.strerror or error
+        if out.exists() and not out.is_dir():
+            reason = "it is a file, not a directory"
+        parser.print_usage(sys.stderr)
+        print(f"error: cannot write the report to {out}: {reason}", file=sys.stderr)
+        return 2
     for file in files:
         print(f"wrote {file}")
     return 0 if passed else 1

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import layers.relu
 from gradcheck.cli import main
@@ -40,11 +41,33 @@ def test_json_is_machine_readable(capsys):
     assert {"name", "failures", "kinks", "errors", "method"} <= set(results[0])
 
 
-def test_bad_flags_exit_two_with_a_usage_line_and_no_traceback():
-    for args in (["--bogus"], ["--seed", "many"]):
-        done = subprocess.run(
-            [sys.executable, "-m", "gradcheck", *args], capture_output=True, text=True
-        )
-        assert done.returncode == 2
-        assert done.stderr.startswith("usage: python -m gradcheck")
-        assert "Traceback" not in done.stderr
+BAD_FLAGS = [
+    (["--bogus"], "unrecognized arguments"),
+    (["--seed", "many"], "--seed: must be an integer >= 0, got 'many'"),
+    (["relu", "--seed", "-1"], "--seed: must be an integer >= 0, got '-1'"),
+    (["report", "--seed", "-1"], "--seed: must be an integer >= 0, got '-1'"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD_FLAGS, ids=[" ".join(a) for a, _ in BAD_FLAGS])
+def test_bad_flags_exit_two_with_a_usage_line_and_no_traceback(args, message):
+    done = subprocess.run(
+        [sys.executable, "-m", "gradcheck", *args], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    prog = "python -m gradcheck report" if args[0] == "report" else "python -m gradcheck"
+    assert done.stderr.startswith(f"usage: {prog} ")
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "out, reason",
+    [("a-file", ": it is a file, not a directory"), ("a-file/sub", ": ")],  # then the OS's reason
+)
+def test_an_unwritable_report_directory_exits_two_naming_it(tmp_path, capsys, out, reason):
+    (tmp_path / "a-file").write_text("not a directory")
+    assert main(["report", "--out", str(tmp_path / out), "relu"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: python -m gradcheck report ")
+    assert f"error: cannot write the report to {tmp_path / out}{reason}" in err
