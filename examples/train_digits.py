@@ -8,7 +8,7 @@ backward against finite differences on a tiny batch, so every step below follows
 known to be right.
 
     pip install -e ".[examples]"      # scikit-learn: the 1797 digits ship inside it
-    python examples/train_digits.py   # ends with "test accuracy: 0.97" (the measured value)
+    python examples/train_digits.py   # ends with "test accuracy: 0.98" (the measured value)
 """
 
 from __future__ import annotations
