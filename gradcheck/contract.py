@@ -8,6 +8,7 @@ deterministic — is a finding, returned as a :class:`~gradcheck.report.Failure`
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import pickle
 from collections.abc import Callable, Sequence
@@ -102,10 +103,26 @@ def _first_difference(a: np.ndarray, b: np.ndarray) -> str:
     return "[" + ",".join(map(str, where[0])) + "]" if len(where) else ""
 
 
+def bound_arrays(forward: Callable) -> list[tuple[str, np.ndarray]]:
+    """The arrays a ``functools.partial`` forward (or a partial inside one) has bound, named."""
+    bound = []
+    while isinstance(forward, functools.partial):
+        names = input_names(forward.func, len(forward.args))
+        for name, value in [*zip(names, forward.args, strict=True), *forward.keywords.items()]:
+            if isinstance(value, np.ndarray):
+                kind = "keyword argument" if name in forward.keywords else "bound argument"
+                bound.append((f"{kind} '{name}'", value))
+        forward = forward.func
+    return bound
+
+
 def run_forward(
     forward: Callable, arrays: list[np.ndarray], names: list[str]
 ) -> tuple[np.ndarray, Any] | Failure:
     """Call forward twice on copies; the output, or the contract it broke."""
+    # bound arrays are not copied per call, so a forward writing into them (a target, a mask)
+    # would look non-deterministic; compare them with a snapshot instead
+    bound = [(name, array, array.copy()) for name, array in bound_arrays(forward)]
     results = []
     for _ in range(2):
         copies = [a.copy() for a in arrays]
@@ -123,15 +140,23 @@ def run_forward(
                 return Failure(
                     "forward", f"forward modified its input '{name}' in place; copy before writing"
                 )
+        for name, array, before in bound:
+            if not same(array, before):
+                np.copyto(array, before)  # the caller's array, as it was before the check
+                return Failure(
+                    "forward", f"forward modified its {name} in place; copy it before changing it"
+                )
         results.append(result)
     output = results[0][0]
     if (
-        not isinstance(output, np.ndarray | float | np.floating)
+        not isinstance(output, np.ndarray | np.generic | float)
         or np.asarray(output).dtype.kind != "f"
     ):
-        return Failure(
-            "forward", f"forward's output must be a float array, got {type(output).__name__}"
-        )
+        got = type(output).__name__
+        if isinstance(output, np.ndarray | np.generic):
+            dtype = output.dtype.name
+            got = f"{'an' if dtype[0] in 'aeio' else 'a'} {dtype} array; return floats"
+        return Failure("forward", f"forward's output must be a float array, got {got}")
     if not same(np.asarray(output), np.asarray(results[1][0])):
         where = _first_difference(np.asarray(output), np.asarray(results[1][0]))
         return Failure(

@@ -1,6 +1,8 @@
 """A layer that breaks the contract gets a failed report naming the problem; a wrong call to
 ``check`` gets a TypeError/ValueError saying how to call it.  Never a traceback from NumPy."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -202,3 +204,52 @@ def test_a_cache_object_without_equality_is_no_false_alarm_but_its_mutation_is_c
     assert check(forward_with_object, backward_reading, [X]).passed
     report = check(forward_with_object, backward_counting, [X])
     assert "modified the cache" in str(report)
+
+
+TARGET = np.ones((2, 3))
+
+
+def forward_consuming_target(x, target, scale=1.0):
+    target -= 1.0  # writes into the caller's bound array
+    return scale * x * target, None
+
+
+def forward_consuming_scale(scale, x):
+    scale *= 2.0
+    return scale * x, None
+
+
+BOUND = [
+    (functools.partial(forward_consuming_target, target=TARGET), "keyword argument 'target'"),
+    (functools.partial(forward_consuming_scale, TARGET), "bound argument 'scale'"),
+    (
+        functools.partial(functools.partial(forward_consuming_target, target=TARGET), scale=2.0),
+        "keyword argument 'target'",
+    ),
+]
+
+
+@pytest.mark.parametrize("forward_fn, what", BOUND, ids=["keyword", "positional", "nested"])
+def test_a_forward_writing_into_a_bound_array_is_named_not_called_nondeterministic(
+    forward_fn, what
+):
+    report = check(forward_fn, lambda g, c: (g,), [X.copy()])
+    assert report.failures[0].blame == "forward"
+    assert f"forward modified its {what} in place; copy it before changing it" in str(report)
+    assert "deterministic" not in str(report)
+    np.testing.assert_array_equal(TARGET, 1.0)  # the caller's array is put back
+
+
+@pytest.mark.parametrize(
+    "output, got",
+    [
+        (np.ones((2, 3), np.int64), "got an int64 array; return floats"),
+        (np.ones((2, 3), bool), "got a bool array; return floats"),
+        ([[1.0] * 3] * 2, "got list"),
+    ],
+    ids=["int64", "bool", "list"],
+)
+def test_a_forward_output_that_is_not_floats_names_what_it_is(output, got):
+    report = check(lambda x: (output, None), lambda g, c: (g,), [X])
+    assert report.failures[0].blame == "forward"
+    assert f"forward's output must be a float array, {got}" in str(report)
