@@ -29,10 +29,15 @@ def _step(
     decoupled: bool,
 ) -> tuple[dict[str, np.ndarray], State]:
     lr = check_hyper("lr", lr)
-    if len(betas) != 2:
-        raise ValueError(f"{optimizer}: betas must be a pair (β₁, β₂), got {betas!r}")
-    beta1 = check_hyper("betas[0]", betas[0], below_one=True)
-    beta2 = check_hyper("betas[1]", betas[1], below_one=True)
+    try:
+        beta1, beta2 = betas
+    except (TypeError, ValueError):  # a lone float, or not two of them
+        raise ValueError(
+            f"{optimizer}: betas must be a pair (β₁, β₂), got {betas!r}: pass e.g. "
+            "betas=(0.9, 0.999)"
+        ) from None
+    beta1 = check_hyper("betas[0]", beta1, below_one=True)
+    beta2 = check_hyper("betas[1]", beta2, below_one=True)
     eps = check_hyper("eps", eps)
     weight_decay = check_hyper("weight_decay", weight_decay)
     grads, old = check_step(optimizer, params, grads, state)
@@ -78,13 +83,15 @@ def adam(
     weight_decay: float = 0.0,
     amsgrad: bool = False,
     maximize: bool = False,
+    decoupled_weight_decay: bool = False,
 ) -> tuple[dict[str, np.ndarray], State]:
     """One Adam step, identical to ``torch.optim.Adam.step`` (Kingma & Ba, 2015).
 
     For each parameter θ with gradient g, at its t-th step (t = 1, 2, ...; m_0 = v_0 = 0)::
 
         g ← −g                                   if maximize
-        g ← g + λ θ                              weight decay λ (L2 penalty λ/2 ‖θ‖²)
+        g ← g + λ θ                              weight decay λ (L2 penalty λ/2 ‖θ‖²), or
+        θ ← θ (1 − γ λ)                          with decoupled_weight_decay, as AdamW
         m_t = β₁ m_(t−1) + (1 − β₁) g
         v_t = β₂ v_(t−1) + (1 − β₂) g ⊙ g
         m̂_t = m_t / (1 − β₁ᵗ)
@@ -99,8 +106,9 @@ def adam(
         t does not advance, as in torch.
     state : dict or None
         ``None`` on the first step, afterwards the state the previous step returned.
-    lr, betas, eps, weight_decay, amsgrad, maximize
-        γ, (β₁, β₂), ε, λ and the flags above, with torch's names and defaults.
+    lr, betas, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay
+        γ, (β₁, β₂), ε, λ and the flags above, with torch's names and defaults;
+        ``decoupled_weight_decay=True`` makes the step :func:`adamw`'s, as in torch.
 
     Returns
     -------
@@ -116,8 +124,9 @@ def adam(
         On a gradient without a parameter, a shape mismatch, a hyperparameter out of range,
         or a state from another optimizer or with amsgrad switched.
     """
+    decoupled = bool(decoupled_weight_decay)
     return _step(
-        "adam", params, grads, state, lr, betas, eps, weight_decay, amsgrad, maximize, False
+        "adam", params, grads, state, lr, betas, eps, weight_decay, amsgrad, maximize, decoupled
     )
 
 

@@ -29,6 +29,41 @@ def check_hyper(name: str, value: float, *, below_one: bool = False) -> float:
     return value
 
 
+def check_mapping(caller: str, what: str, value: Any) -> None:
+    """Refuse anything but a dict-like ``name -> array``, naming the type that came instead."""
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"{caller}: {what} must be a dict name -> array, got {type(value).__name__}: "
+            f"pass {{'weight': array, ...}}, keyed by the parameters' names"
+        )
+
+
+def real_arrays(caller: str, grads: Any) -> dict[str, np.ndarray]:
+    """``grads`` as a dict of arrays, after checking each holds real (integer or floating)
+    numbers: a None, a nested dict or a complex array would otherwise become NaN, an object
+    array or a NumPy error deep inside the arithmetic."""
+    check_mapping(caller, "grads", grads)
+    arrays = {}
+    for key, g in grads.items():
+        if g is None:
+            raise ValueError(
+                f"{caller}: grads[{key!r}] is None: leave the key out for a parameter without "
+                "a gradient (a frozen parameter, like p.grad is None in torch)"
+            )
+        try:
+            a = np.asarray(g)
+        except (TypeError, ValueError):  # a ragged list
+            a = np.asarray(None)
+        if not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
+            found = f"has dtype {a.dtype}" if a.dtype != object else f"is a {type(g).__name__}"
+            raise ValueError(
+                f"{caller}: grads[{key!r}] {found}, not an array of real numbers: pass each "
+                "gradient as a float array"
+            )
+        arrays[key] = a
+    return arrays
+
+
 def check_step(
     optimizer: str, params: Mapping[str, Any], grads: Mapping[str, Any], state: Any
 ) -> tuple[dict[str, np.ndarray], State]:
@@ -38,9 +73,8 @@ def check_step(
     torch): the step leaves them and their state alone.  A gradient without a parameter is a
     typo, so it is an error.
     """
-    for what, value in (("params", params), ("grads", grads)):
-        if not isinstance(value, Mapping):
-            raise ValueError(f"{optimizer}: {what} must be a dict name -> array, got {value!r}")
+    check_mapping(optimizer, "params", params)
+    grads = real_arrays(optimizer, grads)
     for key, p in params.items():
         dtype = np.asarray(p).dtype
         if not np.issubdtype(dtype, np.floating):
@@ -55,15 +89,13 @@ def check_step(
                 f"{optimizer}: grads[{key!r}] has no parameter params[{key!r}] "
                 f"(params has {sorted(params)}): key the gradients by the parameters' names"
             )
-        p, g = np.asarray(params[key]), np.asarray(g)
+        p = np.asarray(params[key])
         if g.shape != p.shape:
             raise ValueError(
                 f"{optimizer}: grads[{key!r}] has shape {g.shape} but params[{key!r}] has "
                 f"shape {p.shape}: pass the gradient of the loss with respect to "
                 f"params[{key!r}], which has the parameter's shape"
             )
-        if not (np.issubdtype(g.dtype, np.floating) or np.issubdtype(g.dtype, np.integer)):
-            raise ValueError(f"{optimizer}: grads[{key!r}] has dtype {g.dtype}; pass real numbers")
         cast[key] = g.astype(p.dtype, copy=False)
     if state is None:
         return cast, {}

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from optim._checks import real_arrays
+
 
 def clip_grad_norm(
     grads: Mapping[str, np.ndarray],
@@ -49,7 +51,8 @@ def clip_grad_norm(
     Raises
     ------
     ValueError
-        On a negative ``max_norm``, a ``norm_type`` that is not positive, or (with
+        On ``grads`` not a dict of real arrays (a None gradient included: leave its key out),
+        a negative ``max_norm``, a ``norm_type`` that is not positive, or (with
         ``error_if_nonfinite``) a non-finite N.
     """
     max_norm, p = float(max_norm), float(norm_type)
@@ -57,10 +60,10 @@ def clip_grad_norm(
         raise ValueError(f"clip_grad_norm: max_norm must be >= 0, got {max_norm}")
     if not p > 0.0:
         raise ValueError(f"clip_grad_norm: norm_type must be > 0 or math.inf, got {norm_type}")
-    arrays = {}
-    for key, g in grads.items():
-        g = np.asarray(g)
-        arrays[key] = g if np.issubdtype(g.dtype, np.floating) else g.astype(np.float64)
+    arrays = {
+        key: g if np.issubdtype(g.dtype, np.floating) else g.astype(np.float64)
+        for key, g in real_arrays("clip_grad_norm", grads).items()
+    }
     # Norm of the per-array norms, as torch does: the same number as the norm of all
     # elements, and in float64 here whatever the gradients' dtype.
     norms = [_norm(g.astype(np.float64, copy=False).ravel(), p) for g in arrays.values()]

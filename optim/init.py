@@ -14,6 +14,7 @@ random source is always an explicit ``np.random.Generator``, so a seed reproduce
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,17 +25,12 @@ def fan_in_and_fan_out(shape: Sequence[int]) -> tuple[int, int]:
 
     Raises
     ------
+    TypeError
+        For a shape that is not a sequence of ints (a lone int included: see :func:`he_normal`).
     ValueError
-        For fewer than 2 dimensions: a bias or a scalar has no fan.
+        For a negative size, or fewer than 2 dimensions: a bias or a scalar has no fan.
     """
-    shape = tuple(int(n) for n in shape)
-    if len(shape) < 2:
-        raise ValueError(
-            f"fans need a weight shape (out, in, *kernel) of at least 2 dimensions, got {shape}:"
-            " initialise biases directly (zeros, or uniform with the layer's bound)"
-        )
-    receptive_field = math.prod(shape[2:])
-    return shape[1] * receptive_field, shape[0] * receptive_field
+    return _fans("fan_in_and_fan_out", shape)
 
 
 def he_normal(
@@ -52,7 +48,9 @@ def he_normal(
     Parameters
     ----------
     shape : sequence of int
-        ``(out, in, *kernel)``.
+        ``(out, in, *kernel)``, sizes >= 0.  A tuple, never a lone int: torch's initialisers
+        take a tensor, whose shape is always a tuple, and an int would be a 1-D bias shape,
+        which has no fan.
     rng : np.random.Generator
         The random source, e.g. ``np.random.default_rng(0)``.
     a : float
@@ -63,8 +61,9 @@ def he_normal(
         Of the result; the draw is made in float64 and rounded.
     """
     rng, dtype = _source("he_normal", rng), _floating("he_normal", dtype)
+    shape = _shape("he_normal", shape)
     std = _gain(a) / math.sqrt(_fan("he_normal", shape, mode))
-    return (std * rng.standard_normal(_shape(shape))).astype(dtype, copy=False)
+    return (std * rng.standard_normal(shape)).astype(dtype, copy=False)
 
 
 def he_uniform(
@@ -82,8 +81,9 @@ def he_uniform(
     so that the standard deviation b / √3 equals He normal's.  Arguments as :func:`he_normal`.
     """
     rng, dtype = _source("he_uniform", rng), _floating("he_uniform", dtype)
+    shape = _shape("he_uniform", shape)
     bound = _gain(a) * math.sqrt(3.0 / _fan("he_uniform", shape, mode))
-    return rng.uniform(-bound, bound, _shape(shape)).astype(dtype, copy=False)
+    return rng.uniform(-bound, bound, shape).astype(dtype, copy=False)
 
 
 def xavier_uniform(
@@ -101,9 +101,10 @@ def xavier_uniform(
     ``dtype`` as :func:`he_normal`; ``gain`` scales the bound (1 by default, as torch).
     """
     rng, dtype = _source("xavier_uniform", rng), _floating("xavier_uniform", dtype)
+    shape = _shape("xavier_uniform", shape)
     fan_in, fan_out = _fans("xavier_uniform", shape)
     bound = float(gain) * math.sqrt(6.0 / max(fan_in + fan_out, 1))  # 0 only for a 0-size w
-    return rng.uniform(-bound, bound, _shape(shape)).astype(dtype, copy=False)
+    return rng.uniform(-bound, bound, shape).astype(dtype, copy=False)
 
 
 def _gain(a: float) -> float:
@@ -111,10 +112,14 @@ def _gain(a: float) -> float:
 
 
 def _fans(name: str, shape: Sequence[int]) -> tuple[int, int]:
-    try:
-        return fan_in_and_fan_out(shape)
-    except ValueError as error:
-        raise ValueError(f"{name}: {error}") from None
+    shape = _shape(name, shape)
+    if len(shape) < 2:
+        raise ValueError(
+            f"{name}: fans need a weight shape (out, in, *kernel) of at least 2 dimensions, got "
+            f"{shape}: initialise biases directly (zeros, or uniform with the layer's bound)"
+        )
+    receptive_field = math.prod(shape[2:])
+    return shape[1] * receptive_field, shape[0] * receptive_field
 
 
 def _fan(name: str, shape: Sequence[int], mode: str) -> float:
@@ -126,8 +131,27 @@ def _fan(name: str, shape: Sequence[int], mode: str) -> float:
     return fan or 1
 
 
-def _shape(shape: Sequence[int]) -> tuple[int, ...]:
-    return tuple(int(n) for n in shape)
+def _shape(name: str, shape: Sequence[int]) -> tuple[int, ...]:
+    """The shape as a tuple of ints, refused with the fix where NumPy would fail obscurely
+    (an int: "not iterable"; a negative size: "negative dimensions") or truncate (2.5)."""
+    try:
+        sizes = tuple(shape)
+        dims = tuple(operator.index(n) for n in sizes if not isinstance(n, bool))
+    except TypeError:
+        sizes, dims = (), None
+    if dims is None or len(dims) != len(sizes):
+        fix = "pass e.g. (out, in)"
+        if hasattr(shape, "__index__"):  # a lone int would be a 1-D shape: no fan
+            fix = f"pass ({shape}, n_in) for {shape} outputs, not the int alone"
+        raise TypeError(
+            f"{name}: shape must be a tuple of ints (out, in, *kernel), got {shape!r}: {fix}"
+        )
+    if any(n < 0 for n in dims):
+        raise ValueError(
+            f"{name}: shape {dims} has a negative size: every size in (out, in, *kernel) "
+            "must be >= 0"
+        )
+    return dims
 
 
 def _source(name: str, rng: np.random.Generator) -> np.random.Generator:

@@ -118,6 +118,15 @@ def test_adamw_weight_decay_shrinks_theta_outside_the_adaptive_step():
         np.testing.assert_allclose(new[k], expected, rtol=1e-14)
 
 
+def test_adam_with_decoupled_weight_decay_is_adamw_as_in_torch():
+    params, grads = problem()
+    hyper = {"lr": 0.1, "weight_decay": 0.3, "amsgrad": True}
+    decoupled = run(optim.adam, params, grads, 3, decoupled_weight_decay=True, **hyper)
+    assert_same(decoupled, run(optim.adamw, params, grads, 3, **hyper))
+    coupled = run(optim.adam, params, grads, 3, **hyper)
+    assert not np.allclose(decoupled[0]["weight"], coupled[0]["weight"])
+
+
 def test_amsgrad_divides_by_the_largest_second_moment():
     # β₂ = 0.5 and a gradient 10x smaller on step 2: v_2 < v_1 everywhere, so the max matters.
     b1, b2, lr, eps = 0.9, 0.5, 1e-3, 1e-8
@@ -224,12 +233,29 @@ def test_nesterov_needs_momentum_and_no_dampening_as_torch(hyper):
         ("adam", {"betas": (0.9, 1.0)}, r"betas\[1\] must be in \[0, 1\)"),
         ("adam", {"eps": -1e-8}, "eps must be in"),
         ("adamw", {"weight_decay": math.nan}, "weight_decay must be in"),
+        ("adam", {"betas": 0.9}, r"betas must be a pair \(β₁, β₂\), got 0.9: pass e.g."),
+        ("adamw", {"betas": (0.9, 0.99, 0.999)}, r"betas must be a pair"),
     ],
 )
 def test_hyperparameters_out_of_range_are_refused(name, hyper, message):
     params, grads = problem()
     with pytest.raises(ValueError, match=message):
         OPTIMIZERS[name](params, grads, **hyper)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw"])
+@pytest.mark.parametrize(
+    "grads, message",
+    [
+        ({"weight": None}, r"grads\['weight'\] is None: leave the key out"),
+        ({"weight": {"w": 1.0}}, r"grads\['weight'\] is a dict, not an array of real numbers"),
+        ([np.ones((4, 3))], r"grads must be a dict name -> array, got list"),
+    ],
+)
+def test_gradients_that_are_not_a_dict_of_real_arrays_are_refused(name, grads, message):
+    params, _ = problem()
+    with pytest.raises(ValueError, match=message):
+        OPTIMIZERS[name](params, grads)
 
 
 def test_integer_params_are_refused_with_the_fix():
@@ -327,6 +353,21 @@ def test_initialisers_refuse_bad_calls(init):
         init((5, 3), rng=rng, dtype=np.int32)
 
 
+@pytest.mark.parametrize("init", [*INITS, optim.fan_in_and_fan_out])
+@pytest.mark.parametrize(
+    "shape, error, message",
+    [
+        (5, TypeError, r"shape must be a tuple of ints .* got 5: pass \(5, n_in\)"),
+        ((-3, 4), ValueError, r"shape \(-3, 4\) has a negative size"),
+        ((2.5, 3), TypeError, r"shape must be a tuple of ints .* got \(2.5, 3\)"),
+    ],
+)
+def test_initialisers_refuse_a_shape_that_is_not_a_tuple_of_sizes(init, shape, error, message):
+    kwargs = {} if init is optim.fan_in_and_fan_out else {"rng": np.random.default_rng(0)}
+    with pytest.raises(error, match=rf"^{init.__name__}: {message}"):
+        init(shape, **kwargs)
+
+
 def test_he_refuses_an_unknown_mode():
     with pytest.raises(ValueError, match="'fan_in' or 'fan_out'"):
         optim.he_normal((5, 3), rng=np.random.default_rng(0), mode="fan_avg")
@@ -360,6 +401,21 @@ def test_clipping_keeps_float32():
     _, grads = problem(np.float32)
     clipped, _ = optim.clip_grad_norm(grads, 0.1)
     assert all(g.dtype == np.float32 for g in clipped.values())
+
+
+@pytest.mark.parametrize(
+    "grads, message",
+    [
+        ([np.ones(3)], r"grads must be a dict name -> array, got list"),
+        ({"w": None}, r"grads\['w'\] is None: leave the key out"),  # silently NaN before
+        ({"w": {"a": np.ones(3)}}, r"grads\['w'\] is a dict, not an array of real numbers"),
+        ({"w": [[1.0], [1.0, 2.0]]}, r"grads\['w'\] is a list, not an array of real numbers"),
+        ({"w": np.ones(3) * 1j}, r"grads\['w'\] has dtype complex128"),
+    ],
+)
+def test_clipping_refuses_grads_that_are_not_a_dict_of_real_arrays(grads, message):
+    with pytest.raises(ValueError, match=rf"^clip_grad_norm: {message}"):
+        optim.clip_grad_norm(grads, 1.0)
 
 
 def test_clipping_nothing_and_bad_arguments():

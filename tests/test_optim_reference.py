@@ -35,6 +35,8 @@ CONFIGS = [
     ("adam", {"lr": 0.1, "weight_decay": 0.1}),
     ("adam", {"lr": 0.1, "amsgrad": True}),
     ("adam", {"lr": 0.05, "weight_decay": 0.05, "amsgrad": True, "maximize": True}),
+    ("adam", {"lr": 0.1, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("adam", {"lr": 0.1, "weight_decay": 0.3, "amsgrad": True, "decoupled_weight_decay": True}),
     ("adamw", {}),
     ("adamw", {"lr": 0.1}),
     ("adamw", {"lr": 0.1, "weight_decay": 0.5}),
