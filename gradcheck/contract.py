@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
+import numbers
 import pickle
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -19,6 +20,9 @@ import numpy as np
 from gradcheck.report import Failure
 
 FLOAT_KINDS = "f"
+# Steps are relative to each input's spread.  Above a tenth of it, differences blur even a
+# tanh: from 0.2 on a backward 1e-4 off passed, from 0.5 one off by 2x (every element a "kink").
+MAX_STEP = 0.1
 
 
 def input_names(forward: Callable, count: int) -> list[str]:
@@ -33,10 +37,43 @@ def input_names(forward: Callable, count: int) -> list[str]:
     return positional[:count] if len(positional) >= count else [f"input{k}" for k in range(count)]
 
 
+def _validate_options(seed: Any, step: Any, max_elementwise: Any) -> None:
+    """Raise unless seed and max_elementwise are integers >= 0 and 0 < step <= MAX_STEP."""
+    for label, value, example in (("seed", seed, 0), ("max_elementwise", max_elementwise, 50_000)):
+        how = f"check(forward, backward, [x], {label}={example})"
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{label} must be an integer, got {value!r}: {how}")
+        if value < 0:
+            raise ValueError(f"{label} must be >= 0, got {value}: {how}")
+    how = "check(forward, backward, [x], step=1e-3), the default"
+    if isinstance(step, bool) or not isinstance(step, numbers.Real):
+        raise TypeError(f"step must be a number, got {type(step).__name__} {step!r}: {how}")
+    if not 0 < step <= MAX_STEP:  # also false for NaN and inf
+        raise ValueError(
+            f"step must be finite with 0 < step <= {MAX_STEP}, got {step}: it is relative to "
+            f"each input's spread, and larger steps blur a wrong gradient into a kink: {how}"
+        )
+
+
 def validate_call(
-    forward: Any, backward: Any, inputs: Any, names: Sequence[str] | None
+    forward: Any,
+    backward: Any,
+    inputs: Any,
+    names: Sequence[str] | None,
+    *,
+    seed: Any = 0,
+    step: Any = 1e-3,
+    max_elementwise: Any = 0,
 ) -> tuple[list[np.ndarray], list[str], list[str]]:
-    """Return float64 copies of the inputs, their names, and notes (such as float32 converted)."""
+    """Return float64 copies of the inputs, their names, and notes (such as float32 converted).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Saying how to call ``check`` instead, for any argument it cannot use, including the
+        keywords ``seed``, ``step`` and ``max_elementwise`` (their defaults here only pass).
+    """
+    _validate_options(seed, step, max_elementwise)
     for role, function in (("forward", forward), ("backward", backward)):
         if not callable(function):
             raise TypeError(

@@ -10,6 +10,7 @@ import derivations.softmax
 import layers.dense
 import layers.softmax
 from gradcheck import check
+from gradcheck.contract import validate_call
 
 X = np.random.default_rng(3).standard_normal((2, 3))
 W = np.random.default_rng(4).standard_normal((4, 3))
@@ -253,3 +254,38 @@ def test_a_forward_output_that_is_not_floats_names_what_it_is(output, got):
     report = check(lambda x: (output, None), lambda g, c: (g,), [X])
     assert report.failures[0].blame == "forward"
     assert f"forward's output must be a float array, {got}" in str(report)
+
+
+# validate_call itself: check()'s keywords reach it once checker.py passes them (not yet)
+OPTIONS = [
+    ({"seed": -1}, ValueError, r"seed must be >= 0, got -1: check\(.*seed=0\)"),
+    ({"seed": 1.5}, TypeError, r"seed must be an integer, got 1\.5"),
+    ({"seed": True}, TypeError, r"seed must be an integer, got True"),
+    ({"step": "1e-3"}, TypeError, r"step must be a number, got str '1e-3'.*step=1e-3"),
+    ({"step": np.nan}, ValueError, r"0 < step <= 0\.1, got nan: it is relative"),
+    ({"step": np.inf}, ValueError, r"0 < step <= 0\.1, got inf"),
+    ({"step": 10}, ValueError, r"0 < step <= 0\.1, got 10"),
+    ({"step": 0.0}, ValueError, r"0 < step <= 0\.1, got 0\.0"),
+    ({"step": -1e-3}, ValueError, r"0 < step <= 0\.1, got -0\.001"),
+    ({"max_elementwise": -1}, ValueError, r"max_elementwise must be >= 0, got -1"),
+    ({"max_elementwise": "all"}, TypeError, r"max_elementwise must be an integer, got 'all'"),
+]
+
+
+@pytest.mark.parametrize(
+    "keywords, error, message",
+    OPTIONS,
+    ids=[f"{k}={v!r}" for o, *_ in OPTIONS for k, v in o.items()],
+)
+def test_a_nonsense_seed_step_or_max_elementwise_raises_saying_how_to_call(
+    keywords, error, message
+):
+    with pytest.raises(error, match=message):
+        validate_call(forward, forward, [X], None, **keywords)
+
+
+def test_numpy_scalars_and_the_largest_step_are_accepted():
+    options = {"seed": np.int64(3), "step": np.float32(1e-3), "max_elementwise": np.uint8(0)}
+    arrays, _, _ = validate_call(forward, forward, [X], None, **options)
+    np.testing.assert_array_equal(arrays[0], X)
+    validate_call(forward, forward, [X], None, step=0.1)
