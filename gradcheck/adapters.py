@@ -60,9 +60,22 @@ class _State:
 
     def save(self) -> _Snapshot:
         if self.names is None:
-            return _Snapshot(copy.deepcopy(vars(self.obj)))
-        values = {n: getattr(self.obj, n, _ABSENT) for n in self.names}
-        return _Snapshot({n: v if v is _ABSENT else copy.deepcopy(v) for n, v in values.items()})
+            values = vars(self.obj)
+        else:
+            values = {n: getattr(self.obj, n, _ABSENT) for n in self.names}
+        memo: dict = {}  # one memo: attributes sharing an array still share it in the copy
+        saved = {}
+        for name, value in values.items():
+            try:
+                saved[name] = value if value is _ABSENT else copy.deepcopy(value, memo)
+            except Exception as error:  # a lock, a file, a socket: whatever deepcopy refuses
+                kind = type(self.obj).__name__
+                raise TypeError(
+                    f"cannot snapshot {kind}.{name} ({type(error).__name__}: {error}): pass "
+                    "state=(...) naming the attributes forward writes (its cache, running "
+                    f"statistics), without {name!r}"
+                ) from error
+        return _Snapshot(saved)
 
     def restore(self, saved: _Snapshot) -> None:
         # copies again: the object may mutate what it is given back in place
@@ -75,6 +88,23 @@ class _State:
                 setattr(self.obj, name, copy.deepcopy(value))
             elif hasattr(self.obj, name):
                 delattr(self.obj, name)
+
+
+def _parameter(obj: Any, name: str) -> np.ndarray:
+    """``obj.name`` as a float64 array, refused with the attribute named unless it holds real
+    numbers (a dict of weights, a string or None would fail inside NumPy)."""
+    value = getattr(obj, name)
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):  # a ragged list
+        array = np.asarray(None)
+    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+        found = f"of dtype {array.dtype}" if array.dtype != object else f"a {type(value).__name__}"
+        raise TypeError(
+            f"{type(obj).__name__}.{name} is {found}, not a real numeric array: params=(...) "
+            "must name the attributes that hold the parameter arrays themselves"
+        )
+    return np.array(array, dtype=np.float64)
 
 
 def object_stage(
@@ -99,7 +129,7 @@ def object_stage(
             f"{kind} has no attribute {missing[0]!r}; name its parameters with params=(...), "
             "or pass params=(), grads=() for a layer without any"
         )
-    values = tuple(np.array(getattr(obj, p), dtype=np.float64) for p in params)
+    values = tuple(_parameter(obj, p) for p in params)
     saved = _State(obj, state, [*params, *grads])
     snapshot = saved.save()
 

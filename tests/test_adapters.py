@@ -1,6 +1,7 @@
 """Layers written in other styles, checked through gradcheck.adapters."""
 
 import re
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -243,6 +244,58 @@ def test_misnamed_parameters_and_missing_methods_are_refused_with_the_fix():
         object_stage(MSE.__new__(type("OnlyForward", (), {"forward": lambda s, x: x})))
 
 
+class Locked(Dense):
+    """A Dense guarding its weights with a lock, which deepcopy refuses to copy."""
+
+    def __init__(self, rng):
+        super().__init__(4, 3, rng)
+        self.lock = threading.Lock()
+
+
+class DictWeights(Dense):
+    """Parameters kept in a dict, as some frameworks keep them, besides W and b."""
+
+    def __init__(self, rng):
+        super().__init__(4, 3, rng)
+        self.params = {"W": self.W, "b": self.b}
+        self.name = "dense"
+
+
+SNAPSHOT = r"cannot snapshot Locked.lock \(TypeError: cannot pickle '_thread.lock' object\): "
+
+
+@pytest.mark.parametrize(
+    "layer, kwargs, message",
+    [
+        (Locked, {}, SNAPSHOT + r"pass state=\(...\) naming the attributes forward writes"),
+        (Locked, {"state": ("x", "lock")}, SNAPSHOT + r".*, without 'lock'$"),
+        (DictWeights, {"params": ("params",), "grads": ("dW",)}, r"DictWeights.params is a dict"),
+        (DictWeights, {"params": ("W", "name")}, r"DictWeights.name is of dtype <U5, not a real"),
+    ],
+)
+def test_attributes_that_cannot_be_snapshot_or_differentiated_are_named(layer, kwargs, message):
+    x, _, rng = data(16)
+    with pytest.raises(TypeError, match=message):
+        from_object(layer(rng), x, **kwargs)
+
+
+def test_a_lock_left_out_of_the_state_list_is_left_alone():
+    x, _, rng = data(17)
+    layer = Locked(rng)
+    lock = layer.lock
+    report = check(*from_object(layer, x, state=("x",)))
+    assert report.passed, str(report)
+    assert layer.lock is lock and not lock.locked()
+
+
+def test_attributes_sharing_an_array_share_it_after_a_check():
+    x, y, rng = data(18)
+    layer = Dense(4, 3, rng)
+    layer.tied = layer.b  # two names, one array: restoring must not split them
+    check(*from_object(layer, x))
+    assert layer.tied is layer.b
+
+
 def test_an_object_with_slots_needs_a_state_list():
     class Slotted:
         __slots__ = ("W", "x", "dW")
@@ -281,23 +334,26 @@ def dense_column_major_backward(dY, cache, divide_by_batch=False):
     return W.T @ dY, dY @ X.T / m, dY.sum(axis=1) / m
 
 
-def column_major_inputs(seed):
+def column_major_inputs(seed, copy=True):
+    """x = Xᵀ for X of 4 features and a batch of 6, as the README says (a C-ordered copy), or
+    with ``copy=False`` the F-ordered view Xᵀ itself."""
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((4, 6))  # 4 features, batch of 6
-    # C order: the checker's one-element-at-a-time differences do not perturb an F-ordered
-    # input (X.T) and see zero slopes there (reported to the checker's owner)
-    return [np.ascontiguousarray(X.T), rng.standard_normal((3, 4)), rng.standard_normal(3)]
+    x = rng.standard_normal((4, 6)).T
+    assert x.flags.f_contiguous and not x.flags.c_contiguous
+    return [x.copy() if copy else x, rng.standard_normal((3, 4)), rng.standard_normal(3)]
 
 
-def test_column_major_dense_is_checked_right():
+@pytest.mark.parametrize("copy", [True, False], ids=["C-ordered copy", "F-ordered view"])
+def test_column_major_dense_is_checked_right(copy):
     forward, backward = from_column_major(dense_column_major, dense_column_major_backward)
-    report = check(forward, backward, column_major_inputs(11))
+    report = check(forward, backward, column_major_inputs(11, copy))
     assert report.passed, str(report)
 
 
-def test_column_major_dense_with_1_over_m_is_caught_on_its_parameters():
+@pytest.mark.parametrize("copy", [True, False], ids=["C-ordered copy", "F-ordered view"])
+def test_column_major_dense_with_1_over_m_is_caught_on_its_parameters(copy):
     wrong = partial(dense_column_major_backward, divide_by_batch=True)
-    report = check(*from_column_major(dense_column_major, wrong), column_major_inputs(12))
+    report = check(*from_column_major(dense_column_major, wrong), column_major_inputs(12, copy))
     assert report.blame == "backward"
     assert {f.input for f in report.failures} == {"W", "b"}  # named as the layer names them
 
