@@ -12,9 +12,9 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import importlib
 import inspect
 import os
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -67,6 +67,15 @@ def _fingerprint(value: Any) -> str:
     return repr(value)
 
 
+def _helpers_source() -> str:
+    # derivations call the shared helpers (elementwise, Formula): their source is part of the
+    # result.  Imported, not looked up in sys.modules, which lacks it in a user's fresh process.
+    try:
+        return inspect.getsource(importlib.import_module("derivations._index"))
+    except ImportError:  # a user's own package named derivations: theirs has no helpers
+        return ""
+
+
 def cache_key(function: Callable, shapes: Sequence[tuple[int, ...]], purpose: str) -> str:
     """A digest of everything the symbolic result depends on."""
     base, args, keywords = _unwrap(function)
@@ -75,7 +84,7 @@ def cache_key(function: Callable, shapes: Sequence[tuple[int, ...]], purpose: st
         source = inspect.getsource(module) if module else inspect.getsource(base)
     except (OSError, TypeError):
         source = repr(base)
-    helpers = inspect.getsource(sys.modules["derivations._index"])
+    helpers = _helpers_source()
     parts = [CACHE_FORMAT, sp.__version__, purpose, source, helpers, base.__qualname__]
     parts += [_fingerprint(args), _fingerprint(keywords), repr(list(map(tuple, shapes)))]
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
