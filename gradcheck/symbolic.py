@@ -1,10 +1,10 @@
 """The symbolic leg: SymPy differentiates a derivation's element-wise forward.
 
 The Jacobian is turned into Python source with ``lambdify`` (evaluated in mpmath at 40 digits,
-so the exact formula has no float overflow at logits of ±1000) and the source is cached
-on disk, keyed by the SymPy version, the derivation's source, its hyperparameters and the
-shapes: a warm run does no differentiation.  Files are written atomically so that parallel
-pytest workers can share the cache.
+so the exact formula has no float overflow at logits of ±1000) and the source is cached on
+disk, keyed by the SymPy version, the derivation's source, code, closure and hyperparameters
+and the shapes: a warm run does no differentiation.  Files are written atomically so that
+parallel pytest workers can share the cache.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import importlib
 import inspect
 import os
 import tempfile
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-CACHE_FORMAT = "1"
+from gradcheck.fingerprint import fingerprint
+
+CACHE_FORMAT = "2"
 SYMBOLIC_DIGITS = 40
 
 
@@ -55,18 +58,6 @@ def _unwrap(function: Callable) -> tuple[Callable, tuple, dict]:
     return function, args, keywords
 
 
-def _fingerprint(value: Any) -> str:
-    if isinstance(value, np.ndarray) and value.dtype == object:
-        return f"symbols{value.shape}{[str(v) for v in value.ravel()]}"
-    if isinstance(value, np.ndarray):
-        return f"array{value.dtype}{value.shape}{hashlib.sha256(value.tobytes()).hexdigest()}"
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{k}:{_fingerprint(v)}" for k, v in sorted(value.items())) + "}"
-    if isinstance(value, list | tuple):
-        return "(" + ",".join(_fingerprint(v) for v in value) + ")"
-    return repr(value)
-
-
 def _helpers_source() -> str:
     # derivations call the shared helpers (elementwise, Formula): their source is part of the
     # result.  Imported, not looked up in sys.modules, which lacks it in a user's fresh process.
@@ -77,26 +68,37 @@ def _helpers_source() -> str:
 
 
 def cache_key(function: Callable, shapes: Sequence[tuple[int, ...]], purpose: str) -> str:
-    """A digest of everything the symbolic result depends on."""
+    """A digest of everything the symbolic result depends on.
+
+    That is the derivation's module source, its code, closure and bound hyperparameters
+    (:mod:`gradcheck.fingerprint`) and the shapes.  When some part has no reliable
+    fingerprint, the key is unique to this call and contains ``-``, which names no cache file:
+    :func:`read_cache` misses and :func:`write_cache` does nothing.
+    """
     base, args, keywords = _unwrap(function)
     module = inspect.getmodule(base)
     try:
         source = inspect.getsource(module) if module else inspect.getsource(base)
     except (OSError, TypeError):
-        source = repr(base)
-    helpers = _helpers_source()
-    parts = [CACHE_FORMAT, sp.__version__, purpose, source, helpers, base.__qualname__]
-    parts += [_fingerprint(args), _fingerprint(keywords), repr(list(map(tuple, shapes)))]
+        source = None
+    parts = [source, fingerprint(base), fingerprint(args), fingerprint(keywords)]
+    if None in parts:
+        return "-" + uuid.uuid4().hex[:31]
+    parts = [CACHE_FORMAT, sp.__version__, purpose, _helpers_source(), base.__qualname__, *parts]
+    parts.append(repr(list(map(tuple, shapes))))
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
 
 
 def read_cache(key: str) -> str | None:
+    """The cached text for ``key``, or None (always for a key containing ``-``)."""
     path = cache_dir() / key
-    return path.read_text() if path.exists() else None
+    return path.read_text() if "-" not in key and path.exists() else None
 
 
 def write_cache(key: str, text: str) -> None:
     """Write through a temporary file and ``os.replace``, so readers never see half a file."""
+    if "-" in key:  # see cache_key: nothing reliable to key on
+        return
     directory = cache_dir()
     directory.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")

@@ -1,12 +1,20 @@
-"""Symbolic work is cached on disk: a warm run differentiates nothing."""
+"""Symbolic work is cached on disk: a warm run differentiates nothing, and a derivation that
+computes something else never reads another's entry."""
 
 import os
 import subprocess
 import sys
+from functools import partial
+
+import numpy as np
+import pytest
 
 import gradcheck.proof
 import gradcheck.symbolic
-from gradcheck import check_layer
+from derivations._index import elementwise
+from gradcheck import check, check_layer
+
+X = np.random.default_rng(0).standard_normal((2, 2))
 
 
 def test_a_warm_run_does_no_sympy_differentiation(tmp_path, monkeypatch):
@@ -81,3 +89,83 @@ def test_a_derivation_from_outside_the_repo_is_checked_and_cached_in_a_fresh_pro
         assert done.stdout.startswith("PASS"), done.stdout
         files.append(sorted(cache.iterdir()))
     assert files[0] and files[1] == files[0]
+
+
+def scale_by(k):
+    return lambda x: (k * x, None), lambda grad_output, cache: (k * grad_output,)
+
+
+def closure(k):
+    return lambda x: elementwise(lambda v: k * v, x)
+
+
+def closure_with_loops(k):
+    def expressions(x):
+        out = np.empty(x.shape, dtype=object)
+        for i in range(x.shape[0]):
+            for j in range(x.shape[1]):
+                out[i, j] = k * x[i, j]
+        return out
+
+    return expressions
+
+
+def nested_closure(k):
+    def times(v):
+        return k * v
+
+    return lambda x: elementwise(lambda v: times(v), x)
+
+
+def with_default(k):
+    return lambda x, k=k: k * x
+
+
+def scaled(x, k):
+    return k * x
+
+
+class Scale:
+    """A closure value with no fingerprint: such a derivation is not cached at all."""
+
+    def __init__(self, k):
+        self.k = k
+
+
+def through_an_object(k):
+    scale = Scale(k)
+    return lambda x: scale.k * x
+
+
+SAME_NAME = {
+    "closure": closure,
+    "closure-with-loops": closure_with_loops,
+    "nested-closure": nested_closure,
+    "default-argument": with_default,
+    "partial": lambda k: partial(scaled, k=k),
+    "unfingerprintable-closure": through_an_object,
+}
+
+
+@pytest.mark.parametrize("make", SAME_NAME.values(), ids=SAME_NAME.keys())
+def test_derivations_with_one_name_and_different_constants_do_not_share_a_cache_entry(
+    make, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TRIGRAD_CACHE_DIR", str(tmp_path))
+    for k in (2.0, 3.0):
+        report = check(*scale_by(k), [X], make(k))
+        assert report.passed, f"k={k}: {report}"
+
+
+def test_two_lambdas_in_one_scope_do_not_share_a_cache_entry(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIGRAD_CACHE_DIR", str(tmp_path))
+    double = lambda x: elementwise(lambda v: 2 * v, x)  # noqa: E731
+    triple = lambda x: elementwise(lambda v: 3 * v, x)  # noqa: E731
+    assert check(*scale_by(2.0), [X], double).passed
+    assert check(*scale_by(3.0), [X], triple).passed
+
+
+def test_a_closure_over_an_object_is_not_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIGRAD_CACHE_DIR", str(tmp_path))
+    assert check(*scale_by(2.0), [X], through_an_object(2.0)).passed
+    assert not any(tmp_path.iterdir())
