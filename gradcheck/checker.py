@@ -19,6 +19,7 @@ import numpy as np
 
 from gradcheck.contract import run_backward, run_forward, validate_call
 from gradcheck.grouping import column_groups, grouped_differences
+from gradcheck.misuse import explain
 from gradcheck.numeric import central_differences, forward_noise, spread
 from gradcheck.projection import DIRECTIONS, Projector
 from gradcheck.proof import prove
@@ -68,10 +69,7 @@ def _symbolic(report: Report, derivation: Any, arrays: list, names: list, output
     try:
         value, blocks = SymbolicLeg(derivation.expressions, shapes)(arrays)
     except Exception as error:
-        message = f"derivation's expressions() failed: {type(error).__name__}: {error}"
-        if "ufunc" in str(error) or "object arrays" in str(error):
-            message += " (use SymPy functions such as sympy.exp, not NumPy's, on symbols)"
-        report.failures.append(Failure("derivation", message))
+        report.failures.append(Failure("derivation", explain("expressions()", error)))
         return None
     if value.shape != output.shape:
         message = f"derivation's output has shape {value.shape}, the layer's {output.shape}"
@@ -91,8 +89,7 @@ def _symbolic(report: Report, derivation: Any, arrays: list, names: list, output
     try:
         disproofs = prove(derivation.expressions, derivation.jacobian, shapes)
     except Exception as error:
-        message = f"jacobian() failed: {type(error).__name__}: {error}"
-        report.failures.append(Failure("derivation", message))
+        report.failures.append(Failure("derivation", explain("jacobian()", error)))
         report.proof = "failed"
         return blocks
     report.proof = "disproved" if disproofs else "proved"

@@ -26,6 +26,7 @@ import numpy as np
 import sympy as sp
 
 from gradcheck.fingerprint import fingerprint
+from gradcheck.misuse import as_expressions
 
 CACHE_FORMAT = "2"
 SYMBOLIC_DIGITS = 40
@@ -166,7 +167,7 @@ class SymbolicLeg:
 
     def _generate(self, expressions: Callable) -> str:
         symbols = [symbols_like(f"a{k}", s) for k, s in enumerate(self.shapes)]
-        out = np.asarray(expressions(*symbols), dtype=object)
+        out = as_expressions(expressions(*symbols))
         blocks = sympy_jacobian(out, symbols)
         flat_args = [s for a in symbols + self._hyper_symbols for s in a.ravel()]
         outputs = [sp.sympify(e) for e in out.ravel()]

@@ -2,6 +2,7 @@
 ``check`` gets a TypeError/ValueError saying how to call it.  Never a traceback from NumPy."""
 
 import functools
+import math
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ import pytest
 import derivations.softmax
 import layers.dense
 import layers.softmax
+from derivations._index import elementwise
 from gradcheck import check
 from gradcheck.contract import validate_call
 
@@ -110,6 +112,30 @@ def test_a_derivation_that_calls_numpy_on_symbols_is_told_to_use_sympy():
     report = check(layers.softmax.forward, layers.softmax.backward, [X], expressions)
     assert report.blame == "derivation"
     assert "sympy.exp" in str(report)
+
+
+EXPECTED = "expressions() must return a NumPy object array of SymPy expressions"
+USE_SYMPY = "use SymPy functions such as sympy.exp, sympy.tanh and sympy.Piecewise on symbols"
+MISUSED = [
+    (lambda x: None, f"{EXPECTED} with the layer's output shape; it returned None"),
+    (lambda x: "2 * x", f"{EXPECTED} with the layer's output shape; it returned str '2 * x'"),
+    (lambda x: [list(2 * x[0]), [None] * 3], "its element [1, 0] is None"),
+    (lambda x: elementwise(math.tanh, x), f"float() need numbers: {USE_SYMPY}"),
+    (lambda x: np.where(x > 0, x, 0), f"need a comparison that is true or false: {USE_SYMPY}"),
+    (lambda x: np.tanh(x), f"NumPy's functions need numbers: {USE_SYMPY}"),
+    (lambda x: undefined(x), "name 'undefined' is not defined (at test_contract.py:"),  # noqa: F821
+]
+
+
+@pytest.mark.parametrize(
+    "expressions, message",
+    MISUSED,
+    ids=["none", "str", "none-element", "math.tanh", "np.where", "np.tanh", "undefined-name"],
+)
+def test_a_misused_derivation_is_blamed_with_a_message_saying_what_to_use(expressions, message):
+    report = check(forward, lambda grad_output, cache: (2.0 * grad_output,), [X], expressions)
+    assert report.failures[0].blame == "derivation"
+    assert message in str(report)
 
 
 def test_a_derivation_of_the_wrong_shape_is_named():
