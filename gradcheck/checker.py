@@ -162,14 +162,17 @@ def _verdicts(numeric, closed, blocks, probes, names, arrays, one_hot, output):
             input_name, a, s, numeric.value[k], numeric.budget[k], scale,
             numeric.kink[k], one_hot, output.shape,
             natural=float(np.abs(probes).max()) * spread(output) / spread(arrays[k]),
+            one_sided=(numeric.left[k], numeric.right[k], numeric.slack[k]),
         )  # fmt: skip
         failures += found
         for pair, value in pairs.items():
             errors[pair] = max(errors.get(pair, 0.0), value)
         for position in np.argwhere(numeric.kink[k]):  # argwhere, unlike nonzero, takes 0-d
             index = tuple(int(i) for i in position)
-            left, right = float(numeric.left[k][index]), float(numeric.right[k][index])
-            kinks.append(Kink(input_name, index, left, right))
+            at = (slice(None),) + index
+            row = int(np.argmax(np.isfinite(numeric.left[k][at])))  # the first probe that saw it
+            left, right = numeric.left[k][(row,) + index], numeric.right[k][(row,) + index]
+            kinks.append(Kink(input_name, index, float(left), float(right)))
     return failures, errors, kinks
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcheck.numeric import NumericResult
+from gradcheck.numeric import SIDES, NumericResult
 from gradcheck.projection import Projector
 
 
@@ -66,7 +66,7 @@ def grouped_differences(
     probes = projector.probes
     n = pattern.shape[1]
     value, budget = np.zeros((len(probes), n)), np.zeros((len(probes), n))
-    kink, left, right = np.zeros(n, bool), np.zeros(n), np.zeros(n)
+    kink, sides = np.zeros(n, bool), [np.full((len(probes), n), np.nan) for _ in SIDES]
     unexplained = []
     # Each element moves by its own random multiple of its step: were the pattern wrong, a
     # change credited to the wrong element would carry the wrong weight and show.  With equal
@@ -86,8 +86,7 @@ def grouped_differences(
                 if alone.kinked[output]:
                     # relu at 0: the convention gives slope 0, the one-sided slopes do not
                     kink[e] = True
-                    h = projector.scale[e]
-                    left[e], right[e] = alone.left[output] / h, alone.right[output] / h
+                    _kinked_rows(sides, e, probes, alone, [output], projector.scale[e])
                     break
                 if abs(alone.value[output]) > alone.budget[output]:
                     unexplained.append(Unexplained(int(e), int(output)))
@@ -100,16 +99,24 @@ def grouped_differences(
             hits = np.flatnonzero(rows & d.kinked)
             if hits.size and not kink[e]:
                 kink[e] = True
-                left[e], right[e] = d.left[hits[0]] / h, d.right[hits[0]] / h
+                _kinked_rows(sides, e, probes, d, hits, h)
     result = NumericResult()
     start = 0
     for shape in shapes:
-        size = int(np.prod(shape))
-        part = slice(start, start + size)
-        result.value.append(value[:, part].reshape((len(probes),) + shape))
-        result.budget.append(budget[:, part].reshape((len(probes),) + shape))
-        result.kink.append(kink[part].reshape(shape))
-        result.left.append(left[part].reshape(shape))
-        result.right.append(right[part].reshape(shape))
-        start += size
+        part = slice(start, start + int(np.prod(shape)))
+        result.append(
+            value[:, part], budget[:, part], kink[part], *(s[:, part] for s in sides), shape
+        )
+        start = part.stop
     return result, unexplained
+
+
+def _kinked_rows(sides: list, e: int, probes: np.ndarray, d, outputs, h: float) -> None:
+    """Element ``e``'s one-sided slopes and their slack in the probe rows that see its kinked
+    ``outputs`` (a bound for one-hot probes, where a row is an output; random probes mix them)."""
+    weights = probes[:, outputs]
+    rows = np.abs(weights).sum(axis=1) > 0
+    estimates = (weights @ d.left[outputs], weights @ d.right[outputs])
+    estimates += (np.abs(weights) @ d.slack[outputs],)
+    for side, estimate in zip(sides, estimates, strict=True):
+        side[:, e] = np.where(rows, estimate / h, side[:, e])

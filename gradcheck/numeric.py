@@ -10,9 +10,9 @@ at t = h, h/2, h/4:
   shrinks 16-fold per halving; a bug's levels off, so it stands far outside this budget.
 * Round-off: each forward value carries an error of about ``δ = 8 ε |v|·|y|``, or more where
   the forward's intermediates are large: measured by moving the inputs a few ulps
-  (:func:`forward_noise`), and read off the steps themselves (the offset ``n`` of the kink
-  fit below, zero but for round-off).  ``R(h/2)`` divides it by steps down to h/4, ``6 δ / h``
-  after the Richardson weights.
+  (:func:`forward_noise`), and for the estimate's budget read off the steps themselves (the
+  offset ``n`` of the kink fit below, zero but for round-off and truncation).  ``R(h/2)``
+  divides it by steps down to h/4, ``6 δ / h`` after the Richardson weights.
 * Kinks: the one-sided jump ``J(t) = (f(x+t) - 2 f(x) + f(x-t)) / t`` is ``f'' t + O(t³)``
   where ``f`` is smooth.  Fitting ``J(t) = c + a t + b t³`` through t = h, h/2, h/4 gives the
   jump at t = 0: ``c = (16 J(h/4) - 10 J(h/2) + J(h)) / 7``, zero for any smooth function to
@@ -53,13 +53,15 @@ def element_step(x: np.ndarray, step: float) -> np.ndarray:
 @dataclass
 class Directional:
     """Per row (a probe ``v``, or an output when there are no probes): ``v·J u``, its error
-    budget, whether finite differences saw a kink, and the one-sided slopes there."""
+    budget, whether finite differences saw a kink, and the one-sided slopes there with the
+    error ``slack`` of their estimates."""
 
     value: np.ndarray
     budget: np.ndarray
     kinked: np.ndarray
     left: np.ndarray
     right: np.ndarray
+    slack: np.ndarray
 
     @property
     def kink(self) -> bool:
@@ -111,12 +113,14 @@ def directional_difference(
     if noise_floor is not None:
         delta = np.maximum(delta, ROUNDOFF_SAFETY * abs_rows(noise_floor))
     # The same three points fit N(t) = t J(t) = n + c t + a t²; the offset n is zero for a kink
-    # and for a smooth function, so what there is of it is round-off seen at these very steps.
+    # at x and for a smooth function but for its t⁴ term, so it measures round-off and
+    # truncation seen at these very steps.  A kink crossed by every step, at a distance d < h/4,
+    # also makes n = -d × jump: so n widens the estimate's budget, never the kink thresholds
+    # (relu at x = 1.5e-5 with h = 8.6e-4 was not seen as a kink, and a right backward failed).
     offset = np.abs(8 * h / 4 * jump[2] - 6 * h / 2 * jump[1] + h * jump[0]) / 3
-    delta = np.maximum(delta, offset / 2)
     coarse = (4 * central[1] - central[0]) / 3
     fine = (4 * central[2] - central[1]) / 3
-    budget = BUDGET_SAFETY * (np.abs(fine - coarse) + 6 * delta / h)
+    budget = BUDGET_SAFETY * (np.abs(fine - coarse) + 6 * np.maximum(delta, offset / 2) / h)
     # Two fits of the jump through the three steps, each blind where the other sees: with a
     # cubic term (sharp smooth functions), and with an offset n/t (f(x) itself rounded apart
     # from its neighbours).  A kink shows in both.  J carries 4 δ / t of round-off, which the
@@ -127,20 +131,42 @@ def directional_difference(
     kinked = (cubic_fit > BUDGET_SAFETY * 50 * delta / h + relative) & (
         offset_fit > BUDGET_SAFETY * 80 * delta / h + relative
     )
+    # and the one-sided slopes must differ by more than the estimate could be off: round-off
+    # in f(x) alone (attention at scores ~880) fools both fits but not the slopes it leaves equal
+    kinked &= np.abs(jump[2]) > budget
     kinked |= ~np.isfinite(fine)
     half_jump = jump[2] / 2
-    return Directional(fine, budget, kinked, central[2] - half_jump, central[2] + half_jump)
+    # The one-sided slopes (f(x ± h/4) - f(x)) / (h/4) are off by f'' h/8 where f curves beside
+    # the kink, which the jump's change between steps bounds (it is f'' h/4); 8 δ / h of round-off.
+    slack = BUDGET_SAFETY * (np.abs(jump[1] - jump[2]) + 8 * delta / h) + relative
+    left, right = central[2] - half_jump, central[2] + half_jump
+    return Directional(fine, budget, kinked, left, right, slack)
 
 
 @dataclass
 class NumericResult:
-    """Per input: estimates and budgets shaped ``(probes, *input.shape)``, kinks per element."""
+    """Per input: estimates and budgets shaped ``(probes, *input.shape)``, kinks per element,
+    and at a kink the one-sided slopes and their slack per probe (NaN in rows without one)."""
 
     value: list[np.ndarray] = field(default_factory=list)
     budget: list[np.ndarray] = field(default_factory=list)
     kink: list[np.ndarray] = field(default_factory=list)
     left: list[np.ndarray] = field(default_factory=list)
     right: list[np.ndarray] = field(default_factory=list)
+    slack: list[np.ndarray] = field(default_factory=list)
+
+    def append(self, value, budget, kink, left, right, slack, shape: tuple[int, ...]) -> None:
+        """Add one input's results, given over its flattened elements."""
+        rows = (len(value),) + shape
+        self.value.append(value.reshape(rows))
+        self.budget.append(budget.reshape(rows))
+        self.kink.append(kink.reshape(shape))
+        self.left.append(left.reshape(rows))
+        self.right.append(right.reshape(rows))
+        self.slack.append(slack.reshape(rows))
+
+
+SIDES = ("left", "right", "slack")  # the per-probe fields of NumericResult at a kink
 
 
 def central_differences(
@@ -160,7 +186,7 @@ def central_differences(
     for a in inputs:
         k = probes.shape[0]
         value, budget = np.zeros((k, a.size)), np.zeros((k, a.size))
-        kink, left, right = np.zeros(a.size, bool), np.zeros(a.size), np.zeros(a.size)
+        kink, sides = np.zeros(a.size, bool), [np.full((k, a.size), np.nan) for _ in SIDES]
         flat = a.reshape(-1)
         steps = element_step(a, step).reshape(-1)
         for e in range(a.size):
@@ -176,12 +202,8 @@ def central_differences(
             # a step that x + h rounds exactly, so the difference quotient divides by the truth
             h = (x + steps[e]) - x
             d = directional_difference(shifted, y0, probes, h, noise_floor)
-            value[:, e], budget[:, e] = d.value, d.budget
-            worst = int(np.argmax(d.kinked))
-            kink[e], left[e], right[e] = d.kink, d.left[worst], d.right[worst]
-        result.value.append(value.reshape((k,) + a.shape))
-        result.budget.append(budget.reshape((k,) + a.shape))
-        result.kink.append(kink.reshape(a.shape))
-        result.left.append(left.reshape(a.shape))
-        result.right.append(right.reshape(a.shape))
+            value[:, e], budget[:, e], kink[e] = d.value, d.budget, d.kink
+            for side, name in zip(sides, SIDES, strict=True):
+                side[:, e] = np.where(d.kinked, getattr(d, name), np.nan)
+        result.append(value, budget, kink, *sides, a.shape)
     return result

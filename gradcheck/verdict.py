@@ -30,6 +30,7 @@ def compare_elements(
     one_hot: bool,
     out_shape: tuple[int, ...],
     natural: float = 0.0,
+    one_sided: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[list[Failure], dict[str, float]]:
     """Element-wise verdicts for one input.
 
@@ -37,7 +38,9 @@ def compare_elements(
     ``(probes, *input.shape)``; ``scale`` is ``|v|·|J|``, the size of the terms each entry
     sums; ``natural`` is the size a gradient of this input has before any saturation,
     ``max|v| · spread(y) / spread(x)`` (spreads: a constant offset in y counts for nothing).
-    Returns the failures and, per pair of legs, the largest relative error.
+    ``one_sided`` holds, shaped like ``a``, the left and right slopes at a kink and the slack of
+    their estimates (NaN elsewhere).  Returns the failures and, per pair of legs, the largest
+    relative error.
     """
     # A backward works from the forward's rounded outputs and shares row-level sums (softmax's
     # Σ g·y), so its round-off follows the largest terms around an entry, not the entry: in a
@@ -50,6 +53,14 @@ def compare_elements(
     s_off_n = usable & (np.abs(s - n) > budget + exact_tol) if s is not None else None
     a_off_s = np.abs(a - s) > exact_tol if s is not None else None
     if s is None:
+        # No derivation states the convention at a kink: backward must give a generalised
+        # gradient there, a slope between the one-sided ones (relu'(0) may be 0, ½ or 1, not 5).
+        # Only a one-hot probe's row is one output: a random probe mixes slopes of either sign.
+        if one_hot and one_sided is not None:
+            left, right, slack = one_sided
+            nearest = np.clip(a, np.fmin(left, right), np.fmax(left, right))
+            a_off_n |= ~usable & (np.abs(a - nearest) > slack + exact_tol)
+            n, budget = np.where(usable, n, nearest), np.where(usable, budget, slack)
         blame = np.where(a_off_n, "backward", "")
     else:
         # the odd one out is wrong; where both disagree with numeric, the farther one
@@ -96,7 +107,8 @@ def compare_elements(
                 else None,
                 backward=float(a[position]),
                 symbolic=None if s is None else float(s[position]),
-                numeric=None if not usable[position] else float(n[position]),
+                # at a kink, with no derivation, the one-sided slope nearest to backward
+                numeric=float(n[position]) if usable[position] or s is None else None,
                 abs_error=gap,
                 rel_error=gap / (abs(float(reference[position])) + float(typical)),
                 budget=float(allowed),

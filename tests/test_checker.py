@@ -139,6 +139,40 @@ def test_at_a_kink_backward_must_follow_the_derivations_convention():
     assert report.failures[0].index == (0, 1)
 
 
+@pytest.mark.parametrize("with_derivation", [True, False], ids=["three-way", "numeric-only"])
+def test_relu_just_beside_its_kink_is_no_false_alarm(with_derivation):
+    # Every step crosses the kink at 0 (the step is 1e-3 of the spread): the differences blend
+    # both slopes, so these elements must be reported as kinks, never blamed on the backward.
+    distances = np.geomspace(1e-7, 2e-3, 24)
+    x = np.concatenate([distances, -distances, rng.standard_normal(12)]).reshape(6, 10)
+    derivation = derivations.relu if with_derivation else None
+    report = check(layers.relu.forward, layers.relu.backward, [x], derivation)
+    assert report.passed, str(report)
+    assert report.kinks
+
+
+@pytest.mark.parametrize("slope_at_zero", [0.0, 0.5, 1.0])
+def test_without_a_derivation_any_slope_between_the_one_sided_ones_passes(slope_at_zero):
+    def relu_backward(grad_output, x):
+        return (grad_output * np.where(x == 0, slope_at_zero, x > 0),)
+
+    x = np.array([[-1.0, 0.0, 2.0], [0.0, 0.0, 0.0]])
+    report = check(lambda x: (np.maximum(x, 0.0), x), relu_backward, [x])
+    assert report.passed, str(report)
+    assert len(report.kinks) == 4
+
+
+@pytest.mark.parametrize("slope_at_zero", [5.0, -0.5, 1.01])
+def test_without_a_derivation_a_slope_outside_the_one_sided_ones_fails(slope_at_zero):
+    def relu_backward(grad_output, x):
+        return (grad_output * np.where(x == 0, slope_at_zero, x > 0),)
+
+    # every element at the kink: nothing for finite differences to check but the bracket
+    report = check(lambda x: (np.maximum(x, 0.0), x), relu_backward, [np.zeros((2, 3))])
+    assert not report.passed and report.blame == "backward", str(report)
+    assert report.failures[0].numeric in (0.0, 1.0) or abs(report.failures[0].numeric - 1) < 1e-6
+
+
 def test_the_report_is_a_few_lines_naming_the_worst_element():
     x = rng.standard_normal((8, 12))
     report = check(layers.softmax.forward, softmax_diagonal_only, [x])
