@@ -13,9 +13,34 @@ from gradcheck.cases import Case, rand_normal
 
 
 def forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray):
-    y = x @ weight.T
-    y += bias  # in place: no second output-sized array
+    # With a 2-D weight, the product itself refuses x without `in` features and the addition
+    # a bias that does not broadcast: catching their errors costs nothing when shapes fit,
+    # where comparing shape tuples up front measurably slowed small calls.
+    if weight.ndim != 2:
+        raise ValueError(_shape_mismatch(x, weight, bias))
+    try:
+        y = x @ weight.T
+        y += bias  # in place: no second output-sized array
+    except ValueError:
+        raise ValueError(_shape_mismatch(x, weight, bias)) from None
     return y, (x, weight)
+
+
+def _shape_mismatch(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> str:
+    if weight.ndim != 2:
+        return f"dense: weight has shape {weight.shape}; it must be 2-D, (out, in)"
+    if x.ndim == 0:
+        return f"dense: x is a scalar; it must be (..., in) with in = {weight.shape[1]}"
+    if x.shape[-1] != weight.shape[1]:
+        n = x.shape[-1]
+        return (
+            f"dense: x has {n} features in its last axis but weight is {weight.shape}: "
+            f"weight must be (out, in) with in = {n}"
+        )
+    out = weight.shape[0]
+    return (
+        f"dense: bias has shape {np.shape(bias)} but weight is {weight.shape}: it must be ({out},)"
+    )
 
 
 def backward(grad_output: np.ndarray, cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

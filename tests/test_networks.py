@@ -1,5 +1,6 @@
 """Networks composed from layers: checked end to end like one layer, failures localised."""
 
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -177,6 +178,27 @@ def test_wrong_number_of_inputs_names_the_expected_ones():
     forward, _ = compose(dense, relu)
     with pytest.raises(TypeError, match=r"takes 3 inputs \(x, weight1, bias1\), got 2"):
         forward(np.ones((2, 3)), np.ones((4, 3)))
+
+
+@pytest.mark.parametrize(
+    "position, shape, message",
+    [
+        (3, (3, 5), r"x has 6 features in its last axis but weight is \(3, 5\): weight must "
+         r"be \(out, in\) with in = 6"),
+        (1, (6, 4), r"x has 5 features in its last axis but weight is \(6, 4\)"),
+        (1, (5, 6), r"x has 5 features in its last axis but weight is \(5, 6\)"),  # (in, out)
+        (2, (5,), r"bias has shape \(5,\) but weight is \(6, 5\): it must be \(6,\)"),
+        (3, (6,), r"weight has shape \(6,\); it must be 2-D, \(out, in\)"),
+    ],
+)  # fmt: skip
+def test_mismatched_widths_are_refused_by_dense_naming_both_shapes(position, shape, message):
+    inputs, _ = mlp_inputs(14)  # x (4, 5), weight1 (6, 5), bias1 (6,), weight3 (3, 6), bias3
+    inputs[position] = np.ones(shape)
+    forward, backward = compose(dense, relu, dense)
+    with pytest.raises(ValueError, match=rf"^dense: {message}"):
+        forward(*inputs)
+    report = check(forward, backward, inputs)
+    assert report.blame == "forward" and re.search(message, str(report))
 
 
 def test_a_loss_without_its_target_is_refused_with_the_fix():
