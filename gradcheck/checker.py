@@ -190,7 +190,9 @@ def _check(
 ) -> Report:
     """:func:`check` without the network localisation."""
     derivation = _as_derivation(derivation)
-    arrays, names, notes = validate_call(forward, backward, inputs, names)
+    arrays, names, notes = validate_call(
+        forward, backward, inputs, names, seed=seed, step=step, max_elementwise=max_elementwise
+    )
     report = Report(name=name, notes=notes)
     ran = run_forward(forward, arrays, names)
     if isinstance(ran, Failure):

@@ -282,7 +282,7 @@ def test_a_forward_output_that_is_not_floats_names_what_it_is(output, got):
     assert f"forward's output must be a float array, {got}" in str(report)
 
 
-# validate_call itself: check()'s keywords reach it once checker.py passes them (not yet)
+# check()'s own keywords: nonsense raises before any forward call, saying how to call it
 OPTIONS = [
     ({"seed": -1}, ValueError, r"seed must be >= 0, got -1: check\(.*seed=0\)"),
     ({"seed": 1.5}, TypeError, r"seed must be an integer, got 1\.5"),
@@ -307,7 +307,7 @@ def test_a_nonsense_seed_step_or_max_elementwise_raises_saying_how_to_call(
     keywords, error, message
 ):
     with pytest.raises(error, match=message):
-        validate_call(forward, forward, [X], None, **keywords)
+        check(forward, forward, [X], **keywords)
 
 
 def test_numpy_scalars_and_the_largest_step_are_accepted():
