@@ -9,6 +9,7 @@ import derivations.dense
 import derivations.mse_loss
 import derivations.relu
 import derivations.softmax
+import derivations.tanh as derivations_tanh
 import layers.dense
 import layers.mse_loss
 import layers.relu
@@ -197,6 +198,21 @@ def test_a_backward_in_float32_is_caught_and_named():
     assert not report.passed and report.blame == "backward"
     assert any("only float32-accurate" in note for note in report.notes), str(report)
     assert any("typical of float32" in note for note in report.notes), str(report)
+
+
+@pytest.mark.parametrize("with_derivation", [True, False], ids=["three-way", "numeric-only"])
+def test_a_forward_computing_in_float32_is_named_not_blamed_on_the_derivation(with_derivation):
+    def forward(x):
+        y = np.tanh(x.astype(np.float32))
+        return y, y
+
+    def backward(grad_output, y):
+        return (grad_output * (1 - y.astype(np.float64) ** 2),)
+
+    derivation = derivations_tanh if with_derivation else None
+    report = check(forward, backward, [X], derivation)
+    assert not report.passed and report.blame == "forward", str(report)
+    assert "forward returned float32 for float64 inputs" in str(report)
 
 
 def test_float32_arithmetic_inside_a_float64_backward_is_caught():
