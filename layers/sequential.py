@@ -13,8 +13,10 @@ input it really receives.
 
 A layer is a module with ``forward(x, *params, **hyper)`` and ``backward`` (``layers.dense``),
 or :func:`bound` of one with its hyperparameters (targets, masks, axis); its parameters are the
-forward's positional arguments after ``x``.  This module has no ``forward``/``backward`` of its
-own, so the registry does not take it for a layer.
+forward's positional arguments after ``x``.  The network's forward takes hyperparameters too,
+``forward(x, *params, target=t)``: each goes to every layer whose forward has that keyword,
+overriding a value bound there.  This module has no ``forward``/``backward`` of its own, so the
+registry does not take it for a layer.
 """
 
 from __future__ import annotations
@@ -67,6 +69,17 @@ def _positional_names(forward: Callable, owner: str) -> tuple[str, ...]:
     return names
 
 
+def _keywords(forward: Callable) -> frozenset[str] | None:
+    """The keyword-only hyperparameters a stage's forward takes; None if it takes **kwargs."""
+    try:
+        parameters = inspect.signature(forward).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: no keywords
+        return frozenset()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return frozenset(p.name for p in parameters if p.kind is p.KEYWORD_ONLY)
+
+
 def _layer_name(layer: Any) -> str:
     return getattr(layer, "__name__", type(layer).__name__).rsplit(".", 1)[-1]
 
@@ -115,11 +128,17 @@ def compose(*layers: Any) -> tuple[Callable, Callable]:
 
     Returns
     -------
-    forward : ``forward(x, *params) -> (y, caches)``
+    forward : ``forward(x, *params, **hyper) -> (y, caches)``
         ``params`` are every layer's parameters in layer order; ``caches`` holds each
-        layer's cache.  ``forward.stages`` is the tuple of :class:`Stage`.
+        layer's cache.  ``forward.stages`` is the tuple of :class:`Stage`.  Each keyword in
+        ``hyper`` goes to every layer whose forward takes it (``eps=1e-3`` reaches every
+        normalisation layer), overriding a value :func:`bound` gave it; to set one layer
+        only, bind it there.  A keyword no layer takes is a ``TypeError``.
     backward : ``backward(grad_y, caches) -> (grad_x, *grad_params)``
         The layers' backwards in reverse order, each fed the gradient the next one returned.
+
+    Required hyperparameters (a loss's ``target``) must still be bound here, so that
+    ``gradcheck.check``, which calls ``forward(*inputs)``, can run the network.
     """
     if not layers:
         raise ValueError("compose() needs at least one layer, e.g. compose(layers.dense)")
@@ -127,15 +146,25 @@ def compose(*layers: Any) -> tuple[Callable, Callable]:
     names = _chain_names(stages)
     counts = [len(stage.params) for stage in stages]
     label = "-".join(stage.name for stage in stages)
+    takes = [_keywords(stage.forward) for stage in stages]
+    known = sorted(set().union(*(t for t in takes if t is not None)))
 
-    def forward(*inputs: Any) -> tuple[Any, list]:
+    def forward(*inputs: Any, **hyper: Any) -> tuple[Any, list]:
         if len(inputs) != len(names):
             raise TypeError(
                 f"network {label} takes {len(names)} inputs ({', '.join(names)}), got {len(inputs)}"
             )
+        unknown = [k for k in hyper if k not in known]
+        if unknown and None not in takes:
+            accepted = f"its layers take {', '.join(known)}" if known else "no layer takes any"
+            raise TypeError(
+                f"network {label} got keyword {unknown[0]!r}, which none of its layers' forwards "
+                f"takes ({accepted}): pass a layer's own hyperparameters with bound(layer, ...)"
+            )
         y, caches, start = inputs[0], [], 1
-        for stage, count in zip(stages, counts, strict=True):
-            y, cache = stage.forward(y, *inputs[start : start + count])
+        for stage, count, keys in zip(stages, counts, takes, strict=True):
+            given = hyper if keys is None else {k: v for k, v in hyper.items() if k in keys}
+            y, cache = stage.forward(y, *inputs[start : start + count], **given)
             caches.append(cache)
             start += count
         return y, caches
@@ -153,9 +182,10 @@ def compose(*layers: Any) -> tuple[Callable, Callable]:
             per_stage.append(grads[1:])
         return (grad,) + tuple(g for grads in reversed(per_stage) for g in grads)
 
-    forward.__signature__ = inspect.Signature(
-        [inspect.Parameter(n, inspect.Parameter.POSITIONAL_ONLY) for n in names]
-    )
+    signature = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_ONLY) for n in names]
+    if known or None in takes:
+        signature.append(inspect.Parameter("hyper", inspect.Parameter.VAR_KEYWORD))
+    forward.__signature__ = inspect.Signature(signature)
     for function in (forward, backward):
         function.stages = stages
         function.__qualname__ = function.__name__ = f"{label}.{function.__name__}"

@@ -9,7 +9,7 @@ import pytest
 from gradcheck import check
 from gradcheck.network import first_wrong_stage, stage_reports
 from gradcheck.registry import layer_names
-from layers import cross_entropy, dense, mse_loss, relu, softmax, tanh
+from layers import cross_entropy, dense, leaky_relu, mse_loss, relu, softmax, tanh
 from layers.sequential import Stage, bound, compose
 
 
@@ -172,6 +172,49 @@ def test_backward_returning_too_few_gradients_is_blamed_with_the_layer_named():
     report = check(*compose(dense, relu, short), inputs)
     assert report.blame == "backward"
     assert "layer 3 of 3 (dense) returned 2 gradients for its 3 inputs" in str(report)
+
+
+def test_call_time_keywords_reach_the_layer_that_takes_them_and_override_bound_ones():
+    inputs, rng = mlp_inputs(15)
+    target, other = rng.integers(0, 3, 4), rng.integers(0, 3, 4)
+    assert not np.array_equal(target, other)
+    expected_forward, expected_backward = compose(
+        dense, relu, dense, bound(cross_entropy, target=target)
+    )
+    expected_loss, expected_caches = expected_forward(*inputs)
+    forward, backward = compose(dense, relu, dense, bound(cross_entropy, target=other))
+    loss, caches = forward(*inputs, target=target)
+    assert loss == expected_loss != forward(*inputs)[0]
+    for got, want in zip(
+        backward(1.0, caches), expected_backward(1.0, expected_caches), strict=True
+    ):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_call_time_keyword_goes_to_every_layer_that_takes_it():
+    inputs, _ = mlp_inputs(16)
+    x, w1, b1, w2, b2 = inputs
+    forward, _ = compose(dense, leaky_relu, dense, bound(leaky_relu, negative_slope=0.5))
+    y, _ = forward(*inputs, negative_slope=0.2)
+    hidden = x @ w1.T + b1
+    hidden = np.where(hidden > 0, hidden, 0.2 * hidden)
+    logits = hidden @ w2.T + b2
+    np.testing.assert_allclose(y, np.where(logits > 0, logits, 0.2 * logits), rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "layers, keyword, message",
+    [
+        ((dense, relu, bound(cross_entropy, target=np.zeros(4, int))), "targte",
+         r"got keyword 'targte', which none of its layers' forwards takes \(its layers take "
+         r"target\): pass .* bound\(layer, ...\)"),
+        ((dense, relu), "axis", r"got keyword 'axis', .* \(no layer takes any\)"),
+    ],
+)  # fmt: skip
+def test_a_keyword_no_layer_takes_is_refused_naming_those_they_take(layers, keyword, message):
+    inputs, _ = mlp_inputs(17, sizes=(5, 6))
+    with pytest.raises(TypeError, match=message):
+        compose(*layers)[0](*inputs, **{keyword: 0})
 
 
 def test_wrong_number_of_inputs_names_the_expected_ones():
