@@ -281,7 +281,7 @@ def check(
     *,
     seed: int = 0,
     names: Sequence[str] | None = None,
-    name: str = "layer",
+    name: str | None = None,
     step: float = 1e-3,
     max_elementwise: int = MAX_ELEMENTWISE,
 ) -> Report:
@@ -290,9 +290,13 @@ def check(
     ``forward(*inputs) -> (output, cache)`` and ``backward(grad_output, cache) -> grads`` follow
     the layer contract; bind hyperparameters with ``functools.partial`` (and a derivation module
     with :func:`bind`).  Inputs with more than ``max_elementwise`` elements in all are checked
-    by random projections (:mod:`gradcheck.projection`).  Returns a :class:`Report`; raises
-    ``TypeError``/``ValueError`` only when called wrongly.
+    by random projections (:mod:`gradcheck.projection`).  ``name`` heads the report: by
+    default "layer", or a composed network's layers (``dense-relu-dense``).  Returns a
+    :class:`Report`; raises ``TypeError``/``ValueError`` only when called wrongly.
     """
+    if name is None:  # a network from layers.sequential.compose is named by its layers
+        stages = getattr(forward, "stages", None)
+        name = "-".join(stage.name for stage in stages) if stages else "layer"
     report = _check(
         forward, backward, inputs, derivation,
         seed=seed, names=names, name=name, step=step, max_elementwise=max_elementwise,

@@ -82,6 +82,7 @@ def test_planted_bug_fails_and_first_wrong_stage_names_its_layer():
     forward, backward = compose(dense, relu, wrong, bound(cross_entropy, target=target))
     report = check(forward, backward, inputs)
     assert not report.passed and report.blame == "backward"
+    assert str(report).startswith("FAIL dense-relu-dense-cross_entropy ("), str(report)
     sentence = first_wrong_stage(forward, backward, inputs)
     assert sentence.startswith("layer 3 of 4 (dense) is the first whose backward disagrees: ")
     assert "W3" in sentence or "weight3" in sentence
