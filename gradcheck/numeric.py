@@ -35,6 +35,7 @@ import numpy as np
 EPS = np.finfo(np.float64).eps
 ROUNDOFF_SAFETY = 8.0  # forward passes lose a few digits more than one ulp of their output
 BUDGET_SAFETY = 4.0
+OFFSET_SAFETY = 4.0  # on the offset's exact leak into the cubic fit, 45 n / 7h
 
 
 def spread(x: np.ndarray) -> float:
@@ -114,24 +115,25 @@ def directional_difference(
         delta = np.maximum(delta, ROUNDOFF_SAFETY * abs_rows(noise_floor))
     # The same three points fit N(t) = t J(t) = n + c t + a t²; the offset n is zero for a kink
     # at x and for a smooth function but for its t⁴ term, so it measures round-off and
-    # truncation seen at these very steps, and floors δ: the kink thresholds then stand above
-    # a sharply curved smooth function's fit residue (layer_norm at D = 2).  Its blind spot: a
-    # kink crossed by every step, at a distance d < h/4, also makes n = -d × jump, and can hide
-    # (relu at x = 1.5e-5 with h = 8.6e-4; tests/test_checker.py keeps it as a known failure).
+    # truncation seen at these very steps: it floors δ in the estimate's budget.
     offset = np.abs(8 * h / 4 * jump[2] - 6 * h / 2 * jump[1] + h * jump[0]) / 3
-    delta = np.maximum(delta, offset / 2)
+    roundoff, delta = delta, np.maximum(delta, offset / 2)
     coarse = (4 * central[1] - central[0]) / 3
     fine = (4 * central[2] - central[1]) / 3
     budget = BUDGET_SAFETY * (np.abs(fine - coarse) + 6 * delta / h)
     # Two fits of the jump through the three steps, each blind where the other sees: with a
     # cubic term (sharp smooth functions), and with an offset n/t (f(x) itself rounded apart
-    # from its neighbours).  A kink shows in both.  J carries 4 δ / t of round-off, which the
-    # fits' weights turn into about 50 δ / h and 80 δ / h.
+    # from its neighbours, or a kink at a distance d < h/4 that every step crosses: n = -d c).
+    # A kink shows in both.  J carries 4 δ / t of round-off, which the fits' weights turn into
+    # about 50 δ / h and 80 δ / h; the cubic fit also takes in 45 n / 7h of an offset, which
+    # the offset fit does not see at all.  (Flooring both by the offset instead hid a kink at
+    # d = 1.5e-5 from a step of 8.6e-4, and a right relu failed.)
     cubic_fit = np.abs(16 * jump[2] - 10 * jump[1] + jump[0]) / 7
     offset_fit = np.abs(-2 * jump[2] + 5 * jump[1] - 2 * jump[0])
     relative = 1e-6 * np.abs(fine)
-    kinked = (cubic_fit > BUDGET_SAFETY * 50 * delta / h + relative) & (
-        offset_fit > BUDGET_SAFETY * 80 * delta / h + relative
+    cubic_noise = BUDGET_SAFETY * 50 * roundoff / h + OFFSET_SAFETY * 45 / 7 * offset / h
+    kinked = (cubic_fit > cubic_noise + relative) & (
+        offset_fit > BUDGET_SAFETY * 80 * roundoff / h + relative
     )
     # and the one-sided slopes must differ by more than the estimate could be off: round-off
     # in f(x) alone (attention at scores ~880) fools both fits but not the slopes it leaves equal

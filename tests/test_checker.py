@@ -140,11 +140,6 @@ def test_at_a_kink_backward_must_follow_the_derivations_convention():
     assert report.failures[0].index == (0, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known false alarm: a kink crossed by every step, at d ~ 1e-5 with h ~ 1e-3, reads as"
-    " round-off (numeric.py); the fix that caught it made layer_norm at D=2 show false kinks",
-)
 @pytest.mark.parametrize("with_derivation", [True, False], ids=["three-way", "numeric-only"])
 def test_relu_just_beside_its_kink_is_no_false_alarm(with_derivation):
     # Every step crosses the kink at 0 (the step is 1e-3 of the spread): the differences blend
