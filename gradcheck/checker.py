@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck.contract import run_backward, run_forward, validate_call
+from gradcheck.arguments import validate_call
+from gradcheck.contract import run_backward, run_forward
 from gradcheck.grouping import column_groups, grouped_differences
 from gradcheck.misuse import explain
 from gradcheck.numeric import central_differences, forward_noise, spread

@@ -12,7 +12,7 @@ import layers.dense
 import layers.softmax
 from derivations._index import elementwise
 from gradcheck import check
-from gradcheck.contract import validate_call
+from gradcheck.arguments import validate_call
 
 X = np.random.default_rng(3).standard_normal((2, 3))
 W = np.random.default_rng(4).standard_normal((4, 3))
