@@ -2,9 +2,8 @@
 
 * :func:`from_object` — an object with ``forward(x)`` and ``backward(dy)`` methods that keeps
   its own cache and exposes its parameters and their gradients as attributes (``W``, ``dW``).
-  The object's state is snapshotted when it is adapted and restored around every call, so
-  thousands of finite-difference calls leave running statistics, step counters and random
-  generators exactly as they were, and every forward computes the same function of its inputs.
+  The object's state is snapshotted when it is adapted and restored around every call
+  (:mod:`gradcheck.snapshot`), so that checking it leaves it as it was.
 * :func:`from_objects` — a list of such layer objects, composed into one network whose failure
   :func:`gradcheck.network.first_wrong_stage` localises.
 * :func:`from_column_major` — a layer written for ``X`` of shape (features, batch), checked as
@@ -13,7 +12,6 @@
 
 from __future__ import annotations
 
-import copy
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,9 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.snapshot import State
 from layers.sequential import Stage, compose
-
-_ABSENT = object()  # an attribute the object did not have: restoring it means deleting it
 
 
 @dataclass(frozen=True)
@@ -32,62 +29,6 @@ class ObjectStage(Stage):
     parameters when it was adapted."""
 
     values: tuple[np.ndarray, ...] = ()
-
-
-class _Snapshot:
-    """Saved attribute values.  Never handed out uncopied, so it is immutable: a deep copy of
-    it (``check`` copies caches to catch a backward mutating them) is itself, and compares
-    equal, even when it holds generators or other objects without ``==``."""
-
-    def __init__(self, values: dict[str, Any]):
-        self.values = values
-
-    def __deepcopy__(self, memo: dict) -> _Snapshot:
-        return self
-
-
-class _State:
-    """Save and restore an object's attributes: all of ``__dict__``, or the ones named."""
-
-    def __init__(self, obj: Any, names: Sequence[str] | None, extra: Sequence[str]):
-        if names is None and not hasattr(obj, "__dict__"):
-            raise TypeError(
-                f"{type(obj).__name__} has no __dict__ (it uses __slots__): pass "
-                "state=('attribute', ...) naming every attribute forward writes"
-            )
-        self.obj = obj
-        self.names = None if names is None else tuple(dict.fromkeys([*names, *extra]))
-
-    def save(self) -> _Snapshot:
-        if self.names is None:
-            values = vars(self.obj)
-        else:
-            values = {n: getattr(self.obj, n, _ABSENT) for n in self.names}
-        memo: dict = {}  # one memo: attributes sharing an array still share it in the copy
-        saved = {}
-        for name, value in values.items():
-            try:
-                saved[name] = value if value is _ABSENT else copy.deepcopy(value, memo)
-            except Exception as error:  # a lock, a file, a socket: whatever deepcopy refuses
-                kind = type(self.obj).__name__
-                raise TypeError(
-                    f"cannot snapshot {kind}.{name} ({type(error).__name__}: {error}): pass "
-                    "state=(...) naming the attributes forward writes (its cache, running "
-                    f"statistics), without {name!r}"
-                ) from error
-        return _Snapshot(saved)
-
-    def restore(self, saved: _Snapshot) -> None:
-        # copies again: the object may mutate what it is given back in place
-        if self.names is None:
-            vars(self.obj).clear()
-            vars(self.obj).update(copy.deepcopy(saved.values))
-            return
-        for name, value in saved.values.items():
-            if value is not _ABSENT:
-                setattr(self.obj, name, copy.deepcopy(value))
-            elif hasattr(self.obj, name):
-                delattr(self.obj, name)
 
 
 def _parameter(obj: Any, name: str) -> np.ndarray:
@@ -130,7 +71,7 @@ def object_stage(
             "or pass params=(), grads=() for a layer without any"
         )
     values = tuple(_parameter(obj, p) for p in params)
-    saved = _State(obj, state, [*params, *grads])
+    saved = State(obj, state, [*params, *grads])
     snapshot = saved.save()
 
     def forward(x, *param_values):
