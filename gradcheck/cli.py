@@ -69,7 +69,7 @@ def _report_parser() -> argparse.ArgumentParser:
 
 
 def _new(argv: Sequence[str]) -> int:
-    from gradcheck.scaffold import ScaffoldError, create, next_steps
+    from gradcheck.scaffold import ScaffoldError, create, next_steps, registry_finds
 
     parser = _Parser(
         prog="python -m gradcheck new",
@@ -88,6 +88,15 @@ def _new(argv: Sequence[str]) -> int:
         return 2
     for path in written:
         print(f"wrote {path}")
+    if not registry_finds(Path.cwd()):
+        import layers
+
+        print(
+            f"warning: Python imports the layers package from {layers.__path__[0]}, not from"
+            f" ./layers, so the registry will not find {args.name!r}: run this from the root"
+            " of a trigrad clone installed with pip install -e .",
+            file=sys.stderr,
+        )
     print(next_steps(args.name))
     return 0
 

@@ -126,6 +126,16 @@ def create(name: str, root: Path) -> list[Path]:
     return list(files)
 
 
+def registry_finds(root: Path) -> bool:
+    """Whether the ``layers`` package Python imports is ``root/layers``, where ``create`` writes:
+    from a folder other than a clone's root, or with trigrad installed without ``-e``, the
+    registry would never see the new files."""
+    import layers
+
+    target = (root / "layers").resolve()
+    return any(Path(path).resolve() == target for path in layers.__path__)
+
+
 def next_steps(name: str) -> str:
     """What to do after the files are written, in the README's order."""
     return (

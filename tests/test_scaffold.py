@@ -110,3 +110,17 @@ def test_no_layer_is_named_like_a_subcommand():
 
     clash = RESERVED & set(layer_names())
     assert not clash, f"python -m gradcheck {clash} runs a subcommand, never the layer: rename it"
+
+
+def test_new_warns_when_the_registry_will_not_see_the_files(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # not a clone's root: ./layers is not the imported package
+    assert main(["new", "shrink"]) == 0
+    assert "the registry will not find 'shrink'" in capsys.readouterr().err
+
+
+def test_no_warning_where_the_registry_does_find_the_files(skeleton, capsys):
+    from gradcheck.scaffold import registry_finds
+
+    assert registry_finds(skeleton)  # the fixture put its ./layers on the package's path
+    assert main(["new", "grow"]) == 0
+    assert "warning" not in capsys.readouterr().err
