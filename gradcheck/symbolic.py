@@ -111,18 +111,25 @@ def write_cache(key: str, text: str) -> None:
 def sympy_jacobian(expressions: np.ndarray, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
     """``∂expressions[o]/∂inputs[k][i]`` for each input, shaped ``out + in`` (SymPy ``diff``).
 
-    ``diff`` is skipped where the symbol does not occur: most layers are sparse.
+    Only the pairs where the symbol occurs are differentiated (most layers are sparse), and of
+    a sum only the terms that contain it: SymPy differentiates every term, and a conv2d output
+    is a sum of 28 products with each input in one.  The terms left out have derivative 0 and
+    ``Add`` drops zeros, so the result is the expression ``diff`` of the whole sum gives.
     """
     flat = expressions.ravel()
-    free = [e.free_symbols if isinstance(e, sp.Basic) else set() for e in flat]
-    blocks = []
-    for symbols in inputs:
-        block = np.empty((flat.size, symbols.size), dtype=object)
-        for o, expr in enumerate(flat):
-            for i, s in enumerate(symbols.ravel()):
-                block[o, i] = sp.diff(expr, s) if s in free[o] else sp.Integer(0)
-        blocks.append(block.reshape(expressions.shape + symbols.shape))
-    return blocks
+    position = {s: (k, i) for k, a in enumerate(inputs) for i, s in enumerate(a.ravel())}
+    blocks = [np.full((flat.size, a.size), sp.S.Zero, dtype=object) for a in inputs]
+    for o, expr in enumerate(flat):
+        if not isinstance(expr, sp.Basic):
+            continue
+        containing: dict[sp.Symbol, list[sp.Expr]] = {}
+        for term in expr.args if isinstance(expr, sp.Add) else (expr,):
+            for s in term.free_symbols & position.keys():
+                containing.setdefault(s, []).append(term)
+        for s, terms in containing.items():
+            k, i = position[s]
+            blocks[k][o, i] = sp.Add(*[sp.diff(term, s) for term in terms])
+    return [b.reshape(expressions.shape + a.shape) for b, a in zip(blocks, inputs, strict=True)]
 
 
 def symbolic_hyper(function: Callable) -> tuple[Callable, list[np.ndarray], list[np.ndarray]]:
