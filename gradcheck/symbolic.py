@@ -132,6 +132,32 @@ def sympy_jacobian(expressions: np.ndarray, inputs: Sequence[np.ndarray]) -> lis
     return [b.reshape(expressions.shape + a.shape) for b, a in zip(blocks, inputs, strict=True)]
 
 
+# The last derivative, by cache key: a check's leg and proof both need SymPy's Jacobian of the
+# same forward, and differentiating is most of a cold check.  One entry, as a check is done with
+# it before the next check starts.
+_LAST: dict[str, tuple[list[np.ndarray], np.ndarray, list[np.ndarray]]] = {}
+
+
+def derivative(
+    expressions: Callable, shapes: Sequence[tuple[int, ...]]
+) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray]]:
+    """Symbols ``a{k}_...`` of the given shapes, ``expressions`` of them, and their Jacobian.
+
+    The result is kept in memory under :func:`cache_key` until another derivative is taken
+    (never when the key is unique to the call), so the caller must not modify it.
+    """
+    key = cache_key(expressions, shapes, "derivative")
+    if key in _LAST:
+        return _LAST[key]
+    symbols = [symbols_like(f"a{k}", tuple(s)) for k, s in enumerate(shapes)]
+    out = as_expressions(expressions(*symbols))
+    result = (symbols, out, sympy_jacobian(out, symbols))
+    _LAST.clear()
+    if "-" not in key:
+        _LAST[key] = result
+    return result
+
+
 def symbolic_hyper(function: Callable) -> tuple[Callable, list[np.ndarray], list[np.ndarray]]:
     """Rebind a derivation's float-array hyperparameters (soft targets) as symbols.
 
@@ -173,9 +199,7 @@ class SymbolicLeg:
         self._function = _compile(source, "_lambdifygenerated")
 
     def _generate(self, expressions: Callable) -> str:
-        symbols = [symbols_like(f"a{k}", s) for k, s in enumerate(self.shapes)]
-        out = as_expressions(expressions(*symbols))
-        blocks = sympy_jacobian(out, symbols)
+        symbols, out, blocks = derivative(expressions, self.shapes)
         flat_args = [s for a in symbols + self._hyper_symbols for s in a.ravel()]
         outputs = [sp.sympify(e) for e in out.ravel()]
         for block in blocks:

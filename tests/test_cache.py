@@ -9,10 +9,10 @@ from functools import partial
 import numpy as np
 import pytest
 
-import gradcheck.proof
 import gradcheck.symbolic
 from derivations._index import elementwise
 from gradcheck import check, check_layer
+from gradcheck.registry import check_case, get_layer
 
 X = np.random.default_rng(0).standard_normal((2, 2))
 
@@ -25,9 +25,28 @@ def test_a_warm_run_does_no_sympy_differentiation(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("SymPy differentiated on a warm run")
 
+    # the leg and the proof both differentiate through this one function; the in-memory copy of
+    # the last derivative is dropped, so that only the disk cache can serve the warm run
     monkeypatch.setattr(gradcheck.symbolic, "sympy_jacobian", refuse)
-    monkeypatch.setattr(gradcheck.proof, "sympy_jacobian", refuse)
+    monkeypatch.setattr(gradcheck.symbolic, "_LAST", {})
     assert all(r.passed for r in check_layer("softmax"))
+
+
+def test_a_cold_check_differentiates_once_for_the_leg_and_the_proof(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIGRAD_CACHE_DIR", str(tmp_path))
+    calls = []
+    differentiate = gradcheck.symbolic.sympy_jacobian
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return differentiate(*args, **kwargs)
+
+    monkeypatch.setattr(gradcheck.symbolic, "sympy_jacobian", counted)
+    monkeypatch.setattr(gradcheck.symbolic, "_LAST", {})  # as in a fresh process
+    layer = get_layer("softmax")
+    report = check_case(layer, layer.cases[0])
+    assert report.passed and report.proof == "proved"
+    assert len(calls) == 1
 
 
 def test_the_cache_key_follows_hyperparameters_and_shapes():
