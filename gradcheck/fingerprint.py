@@ -1,4 +1,4 @@
-"""Stable text fingerprints of values and functions, for the on-disk symbolic cache key.
+"""Stable text fingerprints of values and functions, and the on-disk symbolic cache key.
 
 Two derivations may share a module and a ``__qualname__`` yet compute different things: two
 lambdas in one file, closures from one factory (``make(2)``, ``make(3)``), a partial binding
@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import inspect
 import types
+import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
+CACHE_FORMAT = "2"
 _PLAIN = (type(None), bool, int, float, complex, str, bytes, range, slice, type(...), np.generic)
 
 
@@ -117,3 +121,45 @@ def _module_source(function: types.FunctionType) -> str | None:
         return hashlib.sha256(inspect.getsource(module).encode()).hexdigest()
     except (OSError, TypeError):  # no source (python -c, a notebook cell): no reliable key
         return None
+
+
+def unwrap(function: Callable) -> tuple[Callable, tuple, dict]:
+    """A partial's innermost function, with its bound positional and keyword arguments."""
+    args: tuple = ()
+    keywords: dict = {}
+    while isinstance(function, functools.partial):
+        args = function.args + args
+        keywords = {**function.keywords, **keywords}
+        function = function.func
+    return function, args, keywords
+
+
+def _helpers_source() -> str:
+    # derivations call the shared helpers (elementwise, Formula): their source is part of the
+    # result.  Imported, not looked up in sys.modules, which lacks it in a user's fresh process.
+    try:
+        return inspect.getsource(importlib.import_module("derivations._index"))
+    except ImportError:  # a user's own package named derivations: theirs has no helpers
+        return ""
+
+
+def cache_key(function: Callable, shapes: Sequence[tuple[int, ...]], purpose: str) -> str:
+    """A digest of everything the symbolic result depends on.
+
+    That is the derivation's module source, its code, closure and bound hyperparameters
+    (:func:`fingerprint`) and the shapes.  When some part has no reliable
+    fingerprint, the key is unique to this call and contains ``-``, which names no cache file:
+    :func:`gradcheck.symbolic.read_cache` misses and ``write_cache`` does nothing.
+    """
+    base, args, keywords = unwrap(function)
+    module = inspect.getmodule(base)
+    try:
+        source = inspect.getsource(module) if module else inspect.getsource(base)
+    except (OSError, TypeError):
+        source = None
+    parts = [source, fingerprint(base), fingerprint(args), fingerprint(keywords)]
+    if None in parts:
+        return "-" + uuid.uuid4().hex[:31]
+    parts = [CACHE_FORMAT, sp.__version__, purpose, _helpers_source(), base.__qualname__, *parts]
+    parts.append(repr(list(map(tuple, shapes))))
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]

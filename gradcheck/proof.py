@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from gradcheck.symbolic import cache_key, derivative, read_cache, symbolic_hyper, write_cache
+from gradcheck.fingerprint import cache_key
+from gradcheck.symbolic import derivative, read_cache, symbolic_hyper, write_cache
 
 
 def _is_zero(expr: sp.Expr) -> bool:

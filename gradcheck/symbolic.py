@@ -1,22 +1,24 @@
 """The symbolic leg: SymPy differentiates a derivation's element-wise forward.
 
-The Jacobian is turned into Python source with ``lambdify`` (evaluated in mpmath at 40 digits,
-so the exact formula has no float overflow at logits of ±1000) and the source is cached on
-disk, keyed by the SymPy version, the derivation's source, code, closure and hyperparameters
-and the shapes: a warm run does no differentiation.  Files are written atomically so that
-parallel pytest workers can share the cache.
+The forward and the non-zero entries of its Jacobian are turned into Python with ``lambdify``
+(evaluated in mpmath at 40 digits, so the exact formula has no float overflow at logits of
+±1000), and the compiled code is cached on disk, marshalled so that a warm run neither
+differentiates nor compiles.  The key (:func:`gradcheck.fingerprint.cache_key`) covers the
+Python and SymPy versions, the derivation's source, code, closure and hyperparameters and the
+shapes.  Files are written atomically so that parallel pytest workers can share the cache.
 """
 
 from __future__ import annotations
 
-import ast
 import functools
-import hashlib
-import importlib
+import importlib.util
 import inspect
+import marshal
+import math
 import os
+import sys
 import tempfile
-import uuid
+import types
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,11 +27,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from gradcheck.fingerprint import fingerprint
+from gradcheck.fingerprint import cache_key, unwrap
 from gradcheck.misuse import as_expressions
 
-CACHE_FORMAT = "2"
 SYMBOLIC_DIGITS = 40
+# The leg's entry is a marshalled code object, readable only by the Python that wrote it
+CODE_PURPOSE = f"code {sys.implementation.cache_tag} {importlib.util.MAGIC_NUMBER.hex()}"
 
 
 def cache_dir() -> Path:
@@ -49,62 +52,23 @@ def symbols_like(name: str, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def _unwrap(function: Callable) -> tuple[Callable, tuple, dict]:
-    args: tuple = ()
-    keywords: dict = {}
-    while isinstance(function, functools.partial):
-        args = function.args + args
-        keywords = {**function.keywords, **keywords}
-        function = function.func
-    return function, args, keywords
-
-
-def _helpers_source() -> str:
-    # derivations call the shared helpers (elementwise, Formula): their source is part of the
-    # result.  Imported, not looked up in sys.modules, which lacks it in a user's fresh process.
-    try:
-        return inspect.getsource(importlib.import_module("derivations._index"))
-    except ImportError:  # a user's own package named derivations: theirs has no helpers
-        return ""
-
-
-def cache_key(function: Callable, shapes: Sequence[tuple[int, ...]], purpose: str) -> str:
-    """A digest of everything the symbolic result depends on.
-
-    That is the derivation's module source, its code, closure and bound hyperparameters
-    (:mod:`gradcheck.fingerprint`) and the shapes.  When some part has no reliable
-    fingerprint, the key is unique to this call and contains ``-``, which names no cache file:
-    :func:`read_cache` misses and :func:`write_cache` does nothing.
-    """
-    base, args, keywords = _unwrap(function)
-    module = inspect.getmodule(base)
-    try:
-        source = inspect.getsource(module) if module else inspect.getsource(base)
-    except (OSError, TypeError):
-        source = None
-    parts = [source, fingerprint(base), fingerprint(args), fingerprint(keywords)]
-    if None in parts:
-        return "-" + uuid.uuid4().hex[:31]
-    parts = [CACHE_FORMAT, sp.__version__, purpose, _helpers_source(), base.__qualname__, *parts]
-    parts.append(repr(list(map(tuple, shapes))))
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
-
-
-def read_cache(key: str) -> str | None:
-    """The cached text for ``key``, or None (always for a key containing ``-``)."""
+def read_cache(key: str, binary: bool = False) -> str | bytes | None:
+    """The cached text (bytes if ``binary``) for ``key``, or None (always for a ``-`` key)."""
     path = cache_dir() / key
-    return path.read_text() if "-" not in key and path.exists() else None
+    if "-" in key or not path.exists():
+        return None
+    return path.read_bytes() if binary else path.read_text()
 
 
-def write_cache(key: str, text: str) -> None:
+def write_cache(key: str, data: str | bytes) -> None:
     """Write through a temporary file and ``os.replace``, so readers never see half a file."""
     if "-" in key:  # see cache_key: nothing reliable to key on
         return
     directory = cache_dir()
     directory.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    with os.fdopen(handle, "w") as f:
-        f.write(text)
+    with os.fdopen(handle, "wb" if isinstance(data, bytes) else "w") as f:
+        f.write(data)
     os.replace(temporary, directory / key)
 
 
@@ -165,7 +129,7 @@ def symbolic_hyper(function: Callable) -> tuple[Callable, list[np.ndarray], list
     arguments and a proof holds for every value: one cache entry serves every target.
     Returns the rebound function, the symbol arrays and the values, in the same order.
     """
-    base, args, keywords = _unwrap(function)
+    base, args, keywords = unwrap(function)
     symbols, values = [], []
     for name, value in sorted(keywords.items()):
         if isinstance(value, np.ndarray) and value.dtype.kind == "f":
@@ -175,11 +139,23 @@ def symbolic_hyper(function: Callable) -> tuple[Callable, list[np.ndarray], list
     return functools.partial(base, *args, **keywords), symbols, values
 
 
-def _compile(source: str, name: str) -> Callable:
-    namespace: dict[str, Any] = {}
-    exec("from mpmath import *", namespace)  # the names lambdify's mpmath printer refers to
-    exec(source, namespace)
-    return namespace[name]
+def _generate(
+    expressions: Callable, shapes: list[tuple[int, ...]], hyper: list[np.ndarray]
+) -> tuple[tuple[int, ...], bytes, types.CodeType]:
+    """Output shape, positions of the non-zero Jacobian entries, compiled lambdified code.
+
+    Only the non-zero entries are lambdified: 28,160 of conv2d's 364,544 at the benchmark's
+    sizes.  Generating the rest as literal zeros made a 1.7 MB source whose compilation was
+    most of a warm check.  Positions are flat indices into the ``(outputs, all inputs)`` matrix.
+    """
+    symbols, out, blocks = derivative(expressions, shapes)
+    jacobian = np.concatenate([b.reshape(out.size, -1) for b in blocks], axis=1).ravel()
+    positions = np.flatnonzero([e != 0 for e in jacobian]).astype("<i8")
+    flat_args = [s for a in symbols + hyper for s in a.ravel()]
+    outputs = [sp.sympify(e) for e in [*out.ravel(), *jacobian[positions]]]
+    function = sp.lambdify(flat_args, outputs, modules="mpmath", cse=True)
+    code = compile(inspect.getsource(function), "<trigrad symbolic leg>", "exec")
+    return tuple(out.shape), positions.tobytes(), code
 
 
 class SymbolicLeg:
@@ -187,38 +163,31 @@ class SymbolicLeg:
 
     def __init__(self, expressions: Callable, shapes: Sequence[tuple[int, ...]]):
         self.shapes = [tuple(s) for s in shapes]
-        expressions, self._hyper_symbols, self._hyper_values = symbolic_hyper(expressions)
-        key = cache_key(expressions, self.shapes, "lambdify")
-        source = read_cache(key)
-        if source is None:
-            source = self._generate(expressions)
-            write_cache(key, source)
-        self.out_shape = tuple(
-            ast.literal_eval(source.splitlines()[0].removeprefix("# output shape "))
-        )
-        self._function = _compile(source, "_lambdifygenerated")
-
-    def _generate(self, expressions: Callable) -> str:
-        symbols, out, blocks = derivative(expressions, self.shapes)
-        flat_args = [s for a in symbols + self._hyper_symbols for s in a.ravel()]
-        outputs = [sp.sympify(e) for e in out.ravel()]
-        for block in blocks:
-            outputs += [sp.sympify(e) for e in block.ravel()]
-        function = sp.lambdify(flat_args, outputs, modules="mpmath", cse=True)
-        header = f"# output shape {out.shape}\n"
-        return header + inspect.getsource(function)
+        expressions, hyper, self._hyper_values = symbolic_hyper(expressions)
+        key = cache_key(expressions, self.shapes, CODE_PURPOSE)
+        data = read_cache(key, binary=True)
+        if data is None:
+            data = marshal.dumps(_generate(expressions, self.shapes, hyper))
+            write_cache(key, data)
+        self.out_shape, positions, code = marshal.loads(data)
+        self._positions = np.frombuffer(positions, dtype="<i8")
+        namespace: dict[str, Any] = {}
+        exec("from mpmath import *", namespace)  # the names lambdify's mpmath printer refers to
+        exec(code, namespace)
+        self._function = namespace["_lambdifygenerated"]
 
     def __call__(self, inputs: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
         """(forward value, Jacobian blocks shaped ``out + in``) at the given float inputs."""
         args = [mpmath.mpf(float(v)) for a in [*inputs, *self._hyper_values] for v in np.ravel(a)]
         with mpmath.workdps(SYMBOLIC_DIGITS):
             values = np.array([float(v) for v in self._function(*args)], dtype=np.float64)
-        out_shape = self.out_shape
-        out_size = int(np.prod(out_shape))
-        forward, rest = values[:out_size].reshape(out_shape), values[out_size:]
-        blocks, start = [], 0
-        for shape in self.shapes:
-            size = out_size * int(np.prod(shape))
-            blocks.append(rest[start : start + size].reshape(out_shape + shape))
-            start += size
-        return forward, blocks
+        out_size = math.prod(self.out_shape)
+        sizes = [math.prod(shape) for shape in self.shapes]
+        jacobian = np.zeros(out_size * sum(sizes))
+        jacobian[self._positions] = values[out_size:]
+        columns = np.split(jacobian.reshape(out_size, -1), np.cumsum(sizes)[:-1], axis=1)
+        blocks = [
+            np.ascontiguousarray(c).reshape(self.out_shape + shape)
+            for c, shape in zip(columns, self.shapes, strict=True)
+        ]
+        return values[:out_size].reshape(self.out_shape), blocks
