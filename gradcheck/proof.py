@@ -3,10 +3,10 @@
 Equality is decided by algebra, never by evaluating at points.  ``simplify`` alone gives up on
 softmax and normalisation layers, so each difference goes through cheap exact reductions first:
 
-1. ``exp(x_k) -> u_k > 0`` and ``B**(p/2) -> s**p`` with ``s > 0`` for every square-rooted
-   ``B``; what remains is a rational function, zero exactly when its numerator over a common
-   denominator expands to zero.  This proves dense, matmul, softmax, log-softmax, the losses,
-   sigmoid, attention and the norms without a single gcd;
+1. ``exp(q r) -> u**(q L)`` with ``u = exp(r/L) > 0`` and ``B**(p/2) -> s**p`` with ``s > 0``
+   for every square-rooted ``B``; what remains is a rational function, zero exactly when its
+   numerator over a common denominator expands to zero.  This proves dense, matmul, softmax,
+   log-softmax, the losses, sigmoid, attention and the norms without a single gcd;
 2. ``expand``, then ``simplify`` as a last resort.
 
 A proved result is recorded in the on-disk cache, so a warm run proves nothing again.
@@ -29,9 +29,24 @@ def _is_zero(expr: sp.Expr) -> bool:
 
 
 def _without_exp(expr: sp.Expr) -> sp.Expr:
+    """Every ``exp(q·r)``, ``q`` rational, as ``u**(q·L)`` with ``u = exp(r/L) > 0``.
+
+    ``L`` is the least common denominator of the ``q`` seen with ``r``, so the powers are
+    integers: ``exp(2r)``, ``exp(r)`` and ``exp(-r/2)`` become ``u**4``, ``u**2`` and ``u**-1``.
+    Unrelated symbols for them would lose ``exp(2r) = exp(r)²``, which softmax's squares and
+    attention's scaled scores need.  Substituting ``exp(r/L)`` back gives ``expr`` exactly, so
+    a rational function in ``u`` that is zero proves ``expr`` zero.
+    """
     expr = sp.expand(expr, power_exp=True, mul=False, multinomial=False)
-    positives = {e: sp.Symbol(f"_u{n}", positive=True) for n, e in enumerate(expr.atoms(sp.exp))}
-    return expr.xreplace(positives)
+    split = {}
+    for e in expr.atoms(sp.exp):
+        q, r = e.args[0].as_coeff_Mul()
+        split[e] = (q, r) if q.is_Rational else (sp.S.One, e.args[0])  # a Float stays whole
+    lcd: dict[sp.Expr, int] = {}
+    for q, r in split.values():
+        lcd[r] = sp.ilcm(lcd.get(r, 1), q.q)
+    u = {r: sp.Symbol(f"_u{n}", positive=True) for n, r in enumerate(lcd)}
+    return expr.xreplace({e: u[r] ** (q * lcd[r]) for e, (q, r) in split.items()})
 
 
 def _without_half_powers(expr: sp.Expr) -> sp.Expr:
@@ -50,14 +65,17 @@ def _without_half_powers(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace(replacements)
 
 
+def rational_zero(difference: sp.Expr) -> bool:
+    """Reduction 1: True when ``difference`` is zero as a rational function of ``u`` and ``s``."""
+    # a rational function is zero exactly when its numerator expands to zero: no gcd needed
+    numerator, _ = sp.fraction(sp.together(_without_half_powers(_without_exp(difference))))
+    return _is_zero(sp.expand(numerator))
+
+
 def reduces_to_zero(difference: sp.Expr) -> bool:
     """True when ``difference`` is identically zero by one of the reductions above."""
     difference = sp.sympify(difference)
-    if _is_zero(difference):
-        return True
-    # a rational function is zero exactly when its numerator expands to zero: no gcd needed
-    numerator, _ = sp.fraction(sp.together(_without_half_powers(_without_exp(difference))))
-    if _is_zero(sp.expand(numerator)):
+    if _is_zero(difference) or rational_zero(difference):
         return True
     return _is_zero(sp.expand(difference)) or _is_zero(sp.simplify(difference))
 

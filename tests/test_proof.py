@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 from derivations._index import Formula, delta, indices
-from gradcheck.proof import prove, reduces_to_zero
+from gradcheck.proof import prove, rational_zero, reduces_to_zero
 
 x0, x1, v, eps = sp.symbols("x0 x1 v eps", real=True)
 eps_exact = sp.Rational(1, 10**5)
@@ -23,6 +23,25 @@ s0 = sp.exp(x0) / (sp.exp(x0) + sp.exp(x1))
 )
 def test_equal_expressions_reduce_to_zero(difference):
     assert reduces_to_zero(difference)
+
+
+r = sp.sqrt(2) * x0 * x1 / 2  # attention's scaled score
+den = sp.exp(x0) + sp.exp(x1)
+
+
+@pytest.mark.parametrize(
+    "difference",
+    [
+        # softmax's diagonal: exp(2 x0) beside exp(x0), as SymPy's derivative writes it
+        (1 - sp.exp(x0) / den) * sp.exp(x0) / den - sp.exp(x0) / den + sp.exp(2 * x0) / den**2,
+        sp.exp(r) * (sp.exp(r) - 1) - sp.exp(2 * r) + sp.exp(r),
+        sp.exp(-x0) * (sp.exp(x0) + 1) - 1 - sp.exp(-x0),
+    ],
+    ids=["softmax-diagonal", "scaled-exponent", "negative-exponent"],
+)
+def test_exponentials_of_multiples_are_powers_of_one_positive_symbol(difference):
+    # reduction 1 alone (no expand or simplify): exp(2r) = exp(r)**2 and exp(-r) = 1/exp(r)
+    assert difference != 0 and rational_zero(difference)
 
 
 @pytest.mark.parametrize(
