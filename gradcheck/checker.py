@@ -254,7 +254,8 @@ def _check(
         shapes = [a.shape for a in arrays]
         numeric, missing = grouped_differences(projector, pattern, shapes, groups, seed)
         found, errors, kinks = _verdicts(numeric, *legs)
-        report.method += f", {len(groups)} groups of elements with disjoint outputs"
+        plural = "group of elements" if len(groups) == 1 else "groups of elements"
+        report.method += f", {len(groups)} {plural} with disjoint outputs"
         if found or missing:
             # Groups trusted the backward's sparsity; with the backward in doubt, difference one
             # element at a time, so that the report names the wrong element and not a sibling.

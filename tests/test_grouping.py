@@ -76,7 +76,7 @@ def test_an_element_wise_layer_needs_one_group_not_one_difference_per_element():
     forward, calls = counted(layers.relu.forward)
     report = check(forward, layers.relu.backward, [x])
     assert report.passed, str(report)
-    assert "1 groups" in report.method
+    assert "1 group of elements" in report.method
     assert len(calls) < 20  # one difference per element would take 6 × 48
 
 
