@@ -18,12 +18,50 @@ united with SymPy's where a derivation is given.  Trusting the backward's patter
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from gradcheck.numeric import SIDES, NumericResult
 from gradcheck.projection import Projector
+
+
+def sparsity_pattern(
+    closed: list[np.ndarray],
+    one_hot: bool,
+    blocks: list[np.ndarray] | None,
+    backward: Callable,
+    output: np.ndarray,
+    cache: Any,
+    arrays: list[np.ndarray],
+    limit: int,
+) -> np.ndarray | None:
+    """The Jacobian's sparsity, ``(outputs, elements)``: the backward's, united with SymPy's.
+
+    None where it cannot be read cheaply: random probes and more than ``limit`` outputs ×
+    elements (the pattern's bytes), or a backward that fails on a unit probe.
+    """
+    m, n = output.size, sum(a.size for a in arrays)
+    if not one_hot:
+        if m * n > limit:
+            return None
+        # the contract was checked on the probes; these calls only read the sparsity
+        pattern = np.zeros((m, n), bool)
+        for o in range(m):
+            unit = np.zeros(m)
+            unit[o] = 1.0
+            try:
+                grads = backward(unit.reshape(output.shape), cache)
+                pattern[o] = np.concatenate([np.ravel(g) != 0 for g in grads])
+            except Exception:
+                return None
+    else:
+        pattern = np.concatenate([c.reshape(m, -1) != 0 for c in closed], axis=1)
+    if blocks is not None:
+        pattern |= np.concatenate([b.reshape(m, -1) != 0 for b in blocks], axis=1)
+    return pattern
 
 
 def column_groups(pattern: np.ndarray) -> list[np.ndarray]:

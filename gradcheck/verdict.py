@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradcheck.numeric import NumericResult, spread
 from gradcheck.projection import Projector, random_directions
-from gradcheck.report import Failure
+from gradcheck.report import Failure, Kink
 
 EXACT_RTOL = 1e-10
 BLOCK_FLOOR = 1e-3
@@ -115,6 +116,45 @@ def compare_elements(
             )
         )
     return failures, errors
+
+
+def verdicts(
+    numeric: NumericResult,
+    closed: list[np.ndarray],
+    blocks: list[np.ndarray] | None,
+    probes: np.ndarray,
+    names: list[str],
+    arrays: list[np.ndarray],
+    one_hot: bool,
+    output: np.ndarray,
+) -> tuple[list[Failure], dict[str, float], list[Kink]]:
+    """Failures, largest errors per pair of legs, and kinks, over every input."""
+    failures, errors, kinks = [], {}, []
+    m = output.size
+    for k, (input_name, a) in enumerate(zip(names, closed, strict=True)):
+        s = None
+        if blocks is not None:
+            jac = blocks[k].reshape(m, -1)
+            s = (probes @ jac).reshape(a.shape)
+            scale = (np.abs(probes) @ np.abs(jac)).reshape(a.shape)
+        else:
+            scale = np.abs(a) + np.abs(numeric.value[k])
+        found, pairs = compare_elements(
+            input_name, a, s, numeric.value[k], numeric.budget[k], scale,
+            numeric.kink[k], one_hot, output.shape,
+            natural=float(np.abs(probes).max()) * spread(output) / spread(arrays[k]),
+            one_sided=(numeric.left[k], numeric.right[k], numeric.slack[k]),
+        )  # fmt: skip
+        failures += found
+        for pair, value in pairs.items():
+            errors[pair] = max(errors.get(pair, 0.0), value)
+        for position in np.argwhere(numeric.kink[k]):  # argwhere, unlike nonzero, takes 0-d
+            index = tuple(int(i) for i in position)
+            at = (slice(None),) + index
+            row = int(np.argmax(np.isfinite(numeric.left[k][at])))  # the first probe that saw it
+            left, right = numeric.left[k][(row,) + index], numeric.right[k][(row,) + index]
+            kinks.append(Kink(input_name, index, float(left), float(right)))
+    return failures, errors, kinks
 
 
 def compare_projected(
