@@ -135,9 +135,6 @@ def directional_difference(
     kinked = (cubic_fit > cubic_noise + relative) & (
         offset_fit > BUDGET_SAFETY * 80 * roundoff / h + relative
     )
-    # and the one-sided slopes must differ by more than the estimate could be off: round-off
-    # in f(x) alone (attention at scores ~880) fools both fits but not the slopes it leaves equal
-    kinked &= np.abs(jump[2]) > budget
     kinked |= ~np.isfinite(fine)
     half_jump = jump[2] / 2
     # The one-sided slopes (f(x ± h/4) - f(x)) / (h/4) are off by f'' h/8 where f curves beside
