@@ -30,8 +30,8 @@ def compare_elements(
     kink: np.ndarray,
     one_hot: bool,
     out_shape: tuple[int, ...],
+    one_sided: tuple[np.ndarray, np.ndarray, np.ndarray],
     natural: float = 0.0,
-    one_sided: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[list[Failure], dict[str, float]]:
     """Element-wise verdicts for one input.
 
@@ -57,7 +57,7 @@ def compare_elements(
         # No derivation states the convention at a kink: backward must give a generalised
         # gradient there, a slope between the one-sided ones (relu'(0) may be 0, ½ or 1, not 5).
         # Only a one-hot probe's row is one output: a random probe mixes slopes of either sign.
-        if one_hot and one_sided is not None:
+        if one_hot:
             left, right, slack = one_sided
             nearest = np.clip(a, np.fmin(left, right), np.fmax(left, right))
             a_off_n |= ~usable & (np.abs(a - nearest) > slack + exact_tol)
@@ -142,8 +142,8 @@ def verdicts(
         found, pairs = compare_elements(
             input_name, a, s, numeric.value[k], numeric.budget[k], scale,
             numeric.kink[k], one_hot, output.shape,
+            (numeric.left[k], numeric.right[k], numeric.slack[k]),
             natural=float(np.abs(probes).max()) * spread(output) / spread(arrays[k]),
-            one_sided=(numeric.left[k], numeric.right[k], numeric.slack[k]),
         )  # fmt: skip
         failures += found
         for pair, value in pairs.items():
