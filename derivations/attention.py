@@ -20,7 +20,7 @@ The sum over keys runs to T_k - 1, bound (with d) at evaluation.
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, delta, elementwise, indices
 
 b, c, i, m, j, l, n, e, f = indices("b c i m j l n e f")
 d = sp.Symbol("d", positive=True, integer=True)

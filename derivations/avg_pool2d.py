@@ -12,7 +12,7 @@ Closed index form (s stride, p padding, k kernel size)::
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, indices
+from gradcheck.formula import Formula, delta, indices
 
 n, m, c, e, i, j, u, v = indices("n m c e i j u v")
 s_h, s_w, p_h, p_w = sp.symbols("s_h s_w p_h p_w", integer=True)

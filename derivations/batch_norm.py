@@ -16,7 +16,7 @@ very same sqrt(var + eps) as the forward, so that the proof's half-power reducti
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, indices
+from gradcheck.formula import Formula, delta, indices
 
 n, m, c, d = indices("n m c d")
 M = sp.Symbol("M", positive=True, integer=True)

@@ -11,7 +11,7 @@ array::
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, elementwise, exact, indices
+from gradcheck.formula import Formula, elementwise, exact, indices
 
 (i,) = indices("i")
 N = sp.Symbol("N", positive=True, integer=True)

@@ -8,7 +8,7 @@ N is the number of rows (every leading axis folded into b).  Closed index form::
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, exact, indices
+from gradcheck.formula import Formula, exact, indices
 
 b, k = indices("b k")
 N = sp.Symbol("N", positive=True, integer=True)

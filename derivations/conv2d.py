@@ -13,7 +13,7 @@ reads as 0, which is what padding and dilation need)::
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, indices
+from gradcheck.formula import Formula, delta, indices
 
 n, m, o, r, c, i, j, u, v, k, l = indices("n m o r c i j u v k l")
 s_h, s_w, p_h, p_w, d_h, d_w = sp.symbols("s_h s_w p_h p_w d_h d_w", integer=True)

@@ -8,7 +8,7 @@ Closed index form, with p[b,j] = exp(x[b,j]) / Σ_k exp(x[b,k]) the softmax::
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, delta, elementwise, indices
 
 b, j = indices("b j")
 N = sp.Symbol("N", positive=True, integer=True)

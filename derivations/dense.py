@@ -10,7 +10,7 @@ Closed index form (b, c batch; o, p outputs; q in-features)::
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, indices
+from gradcheck.formula import Formula, delta, indices
 
 b, c, o, p, q = indices("b c o p q")
 x, W, bias, y = (

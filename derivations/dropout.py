@@ -8,7 +8,7 @@ Closed index form (the mask as exact integers, p as an exact rational)::
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, delta, elementwise, indices
 
 i, j = indices("i j")
 # not named p: the keyword p (a float) would shadow it in jacobian()

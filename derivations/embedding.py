@@ -10,8 +10,8 @@ Summing this over n is the backward's scatter-add: a row named twice receives tw
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, elementwise
-from derivations._index import indices as index_symbols
+from gradcheck.formula import Formula, delta, elementwise
+from gradcheck.formula import indices as index_symbols
 
 n, k, r, l = index_symbols("n k r l")
 W, y, t = sp.IndexedBase("W"), sp.IndexedBase("y"), sp.IndexedBase("t")

@@ -13,7 +13,7 @@
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, delta, elementwise, indices
 
 i, j = indices("i j")
 kappa = sp.Symbol("kappa", positive=True)

@@ -8,7 +8,7 @@ Closed index form (the convention at the kink, as PyTorch's: slope α at x = 0):
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, delta, elementwise, indices
 
 i, j = indices("i j")
 alpha = sp.Symbol("alpha", positive=True)

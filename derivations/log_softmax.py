@@ -9,7 +9,7 @@ p[b,j] = exp(x[b,j]) / Σ_k exp(x[b,k]) the softmax, passed in as an auxiliary a
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, delta, elementwise, indices
 
 b, c, i, j = indices("b c i j")
 x, y, p = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase("p")

@@ -15,7 +15,7 @@ from math import prod
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, indices
+from gradcheck.formula import Formula, delta, indices
 
 n, m, i, j, k, l = indices("n m i j k l")
 a, b, y = sp.IndexedBase("a"), sp.IndexedBase("b"), sp.IndexedBase("y")

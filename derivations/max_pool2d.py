@@ -16,7 +16,7 @@ x[n,c,u,v] in window (i, j), 0 outside the window::
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, indices
+from gradcheck.formula import Formula, delta, indices
 
 n, m, c, e, i, j, u, v = indices("n m c e i j u v")
 x, y, A = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase("A")

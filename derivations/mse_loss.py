@@ -8,7 +8,7 @@ Closed index form (N elements, i over all of them)::
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, exact, indices
+from gradcheck.formula import Formula, exact, indices
 
 (i,) = indices("i")
 N = sp.Symbol("N", positive=True, integer=True)

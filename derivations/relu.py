@@ -7,7 +7,7 @@ Closed index form (the convention at the kink, as PyTorch's: slope 0 at x = 0)::
 
 import sympy as sp
 
-from derivations._index import Formula, delta, elementwise, indices, relu_expr
+from gradcheck.formula import Formula, delta, elementwise, indices, relu_expr
 
 i, j = indices("i j")
 x, y = sp.IndexedBase("x"), sp.IndexedBase("y")

@@ -8,7 +8,7 @@ Closed index form, with y the sigmoid itself::
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, delta, elementwise, indices
 
 i, j = indices("i j")
 x, y = sp.IndexedBase("x"), sp.IndexedBase("y")

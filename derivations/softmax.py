@@ -8,7 +8,7 @@ Closed index form (b, c: all other axes, folded; i, j: along ``axis``)::
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, indices
+from gradcheck.formula import Formula, delta, indices
 
 b, c, i, j = indices("b c i j")
 x, y = sp.IndexedBase("x"), sp.IndexedBase("y")

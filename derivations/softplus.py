@@ -10,7 +10,7 @@ Closed index form, with σ[i] = exp(β x[i]) / (1 + exp(β x[i])) passed in as a
 import numpy as np
 import sympy as sp
 
-from derivations._index import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, delta, elementwise, indices
 
 i, j = indices("i j")
 x, y, sigma = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase("sigma")

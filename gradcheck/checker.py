@@ -176,7 +176,7 @@ def check(
     default "layer", or a composed network's layers (``dense-relu-dense``).  Returns a
     :class:`Report`; raises ``TypeError``/``ValueError`` only when called wrongly.
     """
-    if name is None:  # a network from layers.sequential.compose is named by its layers
+    if name is None:  # a network from gradcheck.compose.compose is named by its layers
         stages = getattr(forward, "stages", None)
         name = "-".join(stage.name for stage in stages) if stages else "layer"
     report = _check(
@@ -184,7 +184,7 @@ def check(
         seed=seed, names=names, name=name, step=step, max_elementwise=max_elementwise,
     )  # fmt: skip
     if not report.passed and getattr(forward, "stages", None):
-        # a network from layers.sequential.compose: name the layer where the error is made
+        # a network from gradcheck.compose.compose: name the layer where the error is made
         from gradcheck.network import first_wrong_stage  # network imports this module
 
         report.notes.append(first_wrong_stage(forward, backward, inputs, seed=seed, step=step))

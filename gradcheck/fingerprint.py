@@ -138,7 +138,7 @@ def _helpers_source() -> str:
     # derivations call the shared helpers (elementwise, Formula): their source is part of the
     # result.  Imported, not looked up in sys.modules, which lacks it in a user's fresh process.
     try:
-        return inspect.getsource(importlib.import_module("derivations._index"))
+        return inspect.getsource(importlib.import_module("gradcheck.formula"))
     except ImportError:  # a user's own package named derivations: theirs has no helpers
         return ""
 

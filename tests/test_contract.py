@@ -10,9 +10,9 @@ import pytest
 import derivations.softmax
 import layers.dense
 import layers.softmax
-from derivations._index import elementwise
 from gradcheck import check
 from gradcheck.arguments import validate_call
+from gradcheck.formula import elementwise
 
 X = np.random.default_rng(3).standard_normal((2, 3))
 W = np.random.default_rng(4).standard_normal((4, 3))

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from gradcheck import check
+from gradcheck.compose import Stage, bound, compose
 from gradcheck.network import first_wrong_stage, stage_reports
 from gradcheck.registry import layer_names
 from layers import cross_entropy, dense, leaky_relu, mse_loss, relu, softmax, tanh
-from layers.sequential import Stage, bound, compose
 
 
 def mlp_inputs(seed, sizes=(5, 6, 3), batch=4):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derivations._index import Formula, delta, indices
+from gradcheck.formula import Formula, delta, indices
 from gradcheck.proof import prove, rational_zero, reduces_to_zero
 
 x0, x1, v, eps = sp.symbols("x0 x1 v eps", real=True)

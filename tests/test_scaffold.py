@@ -67,7 +67,7 @@ def test_the_skeleton_fails_saying_what_to_write_next(skeleton):
 def test_a_filled_in_skeleton_fails_until_its_index_form_is_written(skeleton):
     import sympy as sp
 
-    from derivations._index import elementwise
+    from gradcheck.formula import elementwise
 
     layer = get_layer("shrink")
     inputs, _ = layer.cases[0].sample(0)

@@ -15,8 +15,7 @@ A layer is a module with ``forward(x, *params, **hyper)`` and ``backward`` (``la
 or :func:`bound` of one with its hyperparameters (targets, masks, axis); its parameters are the
 forward's positional arguments after ``x``.  The network's forward takes hyperparameters too,
 ``forward(x, *params, target=t)``: each goes to every layer whose forward has that keyword,
-overriding a value bound there.  This module has no ``forward``/``backward`` of its own, so the
-registry does not take it for a layer.
+overriding a value bound there.
 """
 
 from __future__ import annotations
