@@ -1,7 +1,7 @@
 """Train a multilayer perceptron on scikit-learn's bundled 8×8 digits, with trigrad's layers.
 
 The network is ``dense → relu → dense → relu → dense → cross_entropy`` built with
-``gradcheck.compose.compose``, He-initialised (``optim.he_normal``), trained with
+``gradcheck.compose``, He-initialised (``optim.he_normal``), trained with
 ``optim.adam`` on mini-batches with the gradients' global norm clipped
 (``optim.clip_grad_norm``).  Before training, ``gradcheck.check`` verifies the whole network's
 backward against finite differences on a tiny batch, so every step below follows a gradient
@@ -21,8 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 import optim
-from gradcheck import check
-from gradcheck.compose import bound, compose
+from gradcheck import bound, check, compose
 from gradcheck.network import first_wrong_stage
 from layers import cross_entropy, dense, relu
 

@@ -19,13 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from gradcheck.compose import Stage, compose
+from gradcheck.sequential import Stage, compose
 from gradcheck.snapshot import State
 
 
 @dataclass(frozen=True)
 class ObjectStage(Stage):
-    """A :class:`~gradcheck.compose.Stage` adapted from an object; ``values`` are the object's
+    """A :class:`~gradcheck.sequential.Stage` adapted from an object; ``values`` are the object's
     parameters when it was adapted."""
 
     values: tuple[np.ndarray, ...] = ()

@@ -25,7 +25,7 @@ from gradcheck.grouping import column_groups, grouped_differences, sparsity_patt
 from gradcheck.legs import closed_form, symbolic
 from gradcheck.numeric import central_differences, forward_noise
 from gradcheck.projection import DIRECTIONS, Projector
-from gradcheck.report import Failure, Report
+from gradcheck.report import Failure, GradientCheckFailed, Report
 from gradcheck.verdict import compare_projected, verdicts
 
 MAX_ONE_HOT_OUTPUTS = 256
@@ -176,7 +176,7 @@ def check(
     default "layer", or a composed network's layers (``dense-relu-dense``).  Returns a
     :class:`Report`; raises ``TypeError``/``ValueError`` only when called wrongly.
     """
-    if name is None:  # a network from gradcheck.compose.compose is named by its layers
+    if name is None:  # a network from gradcheck.compose is named by its layers
         stages = getattr(forward, "stages", None)
         name = "-".join(stage.name for stage in stages) if stages else "layer"
     report = _check(
@@ -184,7 +184,7 @@ def check(
         seed=seed, names=names, name=name, step=step, max_elementwise=max_elementwise,
     )  # fmt: skip
     if not report.passed and getattr(forward, "stages", None):
-        # a network from gradcheck.compose.compose: name the layer where the error is made
+        # a network from gradcheck.compose: name the layer where the error is made
         from gradcheck.network import first_wrong_stage  # network imports this module
 
         report.notes.append(first_wrong_stage(forward, backward, inputs, seed=seed, step=step))
@@ -192,8 +192,10 @@ def check(
 
 
 def assert_gradients(*args: Any, **kwargs: Any) -> Report:
-    """:func:`check`, raising ``AssertionError`` with the report's text when it fails."""
+    """:func:`check`, raising :class:`~gradcheck.report.GradientCheckFailed` (an
+    ``AssertionError``) with the report's text when it fails; returns the report otherwise."""
+    __tracebackhide__ = True  # pytest shows the caller's line and the report, not this frame
     report = check(*args, **kwargs)
     if not report.passed:
-        raise AssertionError(str(report))
+        raise GradientCheckFailed(report)
     return report

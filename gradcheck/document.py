@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from gradcheck.collection import Collection
 from gradcheck.describe import formulas, summary
 from gradcheck.progress import Progress
 from gradcheck.registry import Layer, check_case, get_layer, layer_names
@@ -66,9 +67,14 @@ class LayerResult:
         return all(r.passed for r in self.reports)
 
 
-def run(names: Sequence[str], seed: int = 0, stream: TextIO | None = None) -> list[LayerResult]:
+def run(
+    names: Sequence[str],
+    seed: int = 0,
+    stream: TextIO | None = None,
+    collection: Collection | None = None,
+) -> list[LayerResult]:
     """Check every case of the named layers, with a progress bar on a terminal ``stream``."""
-    layers = [get_layer(name) for name in names]
+    layers = [get_layer(name, collection) for name in names]
     progress = Progress(sum(len(layer.cases) for layer in layers), stream)
     results = []
     for layer in layers:
@@ -145,6 +151,7 @@ def write_report(
     *,
     seed: int = 0,
     stream: TextIO | None = None,
+    collection: Collection | None = None,
 ) -> tuple[list[Path], bool]:
     """Check the layers and write ``report.md``, ``report.html`` and any plots into ``out``.
 
@@ -152,10 +159,10 @@ def write_report(
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    results = run(names or layer_names(), seed, stream)
+    results = run(names or layer_names(collection), seed, stream, collection)
     blocks = document(results, seed, out)
     markdown, page = out / "report.md", out / "report.html"
-    markdown.write_text(to_markdown(blocks))
-    page.write_text(to_html(blocks, "trigrad gradient report"))
+    markdown.write_text(to_markdown(blocks), encoding="utf-8")
+    page.write_text(to_html(blocks, "trigrad gradient report"), encoding="utf-8")
     plots = sorted(out / b[1] for b in blocks if b[0] == "img")
     return [markdown, page, *plots], all(r.passed for r in results)

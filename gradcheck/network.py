@@ -1,6 +1,6 @@
 """Localise a network's failure: the first layer whose backward disagrees at its own input.
 
-A network built by :func:`gradcheck.compose.compose` carries its layers in
+A network built by :func:`gradcheck.compose` carries its layers in
 ``forward.stages``.  When the network as a whole fails, each layer k is checked on its own,
 ``check(stage_k.forward, stage_k.backward, [a_{k-1}, *θ_k])``, at the activation
 ``a_{k-1} = f_{k-1}(... f_1(x, θ_1) ...)`` it receives in this very network, in forward order.
@@ -29,9 +29,7 @@ def stage_reports(
     """
     stages = getattr(forward, "stages", None)
     if not stages:
-        raise TypeError(
-            "forward carries no stages: build the network with gradcheck.compose.compose"
-        )
+        raise TypeError("forward carries no stages: build the network with gradcheck.compose")
     expected = 1 + sum(len(stage.params) for stage in stages)
     if len(inputs) != expected:
         raise TypeError(
@@ -62,7 +60,7 @@ def first_wrong_stage(
 
     Parameters
     ----------
-    forward, backward : the pair returned by :func:`gradcheck.compose.compose`
+    forward, backward : the pair returned by :func:`gradcheck.compose`
         Only ``forward.stages`` is used: the composed backward is the layers' backwards
         chained, so a wrong gradient is made by one of them.
     inputs : sequence of arrays

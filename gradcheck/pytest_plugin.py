@@ -1,15 +1,147 @@
-"""pytest plugin, registered on install: the ``gradcheck`` fixture.
+"""pytest plugin, registered on install.
 
-def test_my_layer(gradcheck):
-    gradcheck(my_forward, my_backward, [x, w])   # fails the test with the report's text
+In every project it offers the ``gradcheck`` fixture, :func:`gradcheck.assert_gradients`, and
+shows a failing check as the report's text alone (no traceback into trigrad)::
+
+    def test_my_layer(gradcheck):
+        gradcheck(my_forward, my_backward, [x, w])
+
+In a project that names its collection (``[tool.trigrad]`` in its ``pyproject.toml``), or run
+with ``pytest --gradcheck``, it also collects one test item per registered case of each layer,
+``mynn/layers/rmsnorm.py::rmsnorm[3x4-4]``, wherever pytest walks the layer modules: a run that
+names no paths walks the layers package too (beside ``testpaths``), and ``pytest
+mynn/layers/rmsnorm.py`` checks one layer.  Elsewhere the plugin imports nothing but this module
+and reads one file.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from gradcheck.checker import assert_gradients
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("trigrad").addoption(
+        "--gradcheck",
+        action="store_true",
+        help="check every case of every layer in the project's collection ([tool.trigrad] in "
+        "pyproject.toml, else ./layers and ./derivations); on by default where the table exists",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from gradcheck.collection import CollectionError, configured
+
+    try:
+        wanted = config.getoption("gradcheck") or configured(config.invocation_params.dir)
+    except CollectionError as error:
+        raise pytest.UsageError(str(error)) from None
+    if wanted:
+        config.pluginmanager.register(LayerCollector(config), "trigrad-layers")
 
 
 @pytest.fixture
-def gradcheck():
-    """:func:`gradcheck.assert_gradients`: check a layer, fail the test with a short report."""
+def gradcheck() -> Any:
+    """:func:`gradcheck.assert_gradients`: check a layer, fail the test with the report."""
+    from gradcheck.checker import assert_gradients
+
     return assert_gradients
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    outcome = yield
+    failure = call.excinfo.value if call.excinfo is not None else None
+    if getattr(failure, "report", None) is None or isinstance(item, LayerCase):
+        return
+    from gradcheck.report import GradientCheckFailed
+
+    if isinstance(failure, GradientCheckFailed):
+        where = call.excinfo.traceback.filter(call.excinfo)[-1]  # the test's own line
+        rep = outcome.get_result()
+        rep.longrepr = f"{failure.report}\n\n{where.path}:{where.lineno + 1}: gradient check failed"
+
+
+class LayerCase(pytest.Item):
+    """One registered case of one layer: passes when the check passes, and finds kinks exactly
+    where the case says it samples one (``at_kink``)."""
+
+    def __init__(self, *, layer: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.layer, self.case = layer, case
+
+    def runtest(self) -> None:
+        from gradcheck.registry import check_case, kink_problem
+        from gradcheck.report import GradientCheckFailed
+
+        report = check_case(self.layer, self.case)
+        problem = None if not report.passed else kink_problem(report, self.case)
+        if not report.passed or problem:
+            raise GradientCheckFailed(report, problem)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        from gradcheck.report import GradientCheckFailed
+
+        if isinstance(excinfo.value, GradientCheckFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, self.name
+
+
+class LayerModule(pytest.File):
+    """A layer module of the collection, collected as its cases."""
+
+    def __init__(self, *, layer_name: str, collection: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.layer_name, self.collection = layer_name, collection
+
+    def collect(self) -> Any:
+        from gradcheck.registry import get_layer
+
+        layer = get_layer(self.layer_name, self.collection)
+        for case in layer.cases:
+            yield LayerCase.from_parent(
+                self, name=f"{layer.name}[{case.id}]", layer=layer, case=case
+            )
+
+
+class LayerCollector:
+    """Registered by :func:`pytest_configure` only where layers are to be checked: collects the
+    collection's layer modules as :class:`LayerModule` wherever pytest walks them."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        from gradcheck.collection import CollectionError, find_collection
+
+        try:
+            self.collection = find_collection(config.invocation_params.dir)
+            names = self.collection.names()
+            self.modules = {
+                Path(self.collection.layer_module(name).__file__).resolve(): name for name in names
+            }
+            folder = Path(self.collection.layer_package().__path__[0]).resolve()
+        except CollectionError as error:
+            raise pytest.UsageError(f"trigrad: {error}") from None
+        if not names:
+            raise pytest.UsageError(
+                f"trigrad: {self.collection.layers!r} ({self.collection.source}) holds no "
+                "layer: a layer is a module with forward() and backward()"
+            )
+        named = getattr(config, "args_source", None) == pytest.Config.ArgsSource.ARGS
+        walked = [
+            Path(config.invocation_params.dir, a.split("::")[0]).resolve() for a in config.args
+        ]
+        if not named and not any(folder.is_relative_to(path) for path in walked):
+            # a run that names no paths (testpaths = ["tests"]) checks the layers too
+            config.args.append(str(folder))
+
+    def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> Any:
+        name = self.modules.get(file_path.resolve())
+        if name is None:
+            return None
+        return LayerModule.from_parent(
+            parent, path=file_path, layer_name=name, collection=self.collection
+        )

@@ -1,44 +1,33 @@
-"""Every layer in ``layers/`` with its derivation in ``derivations/``, found by module name.
+"""Every layer of a collection with its derivation, found by module name.
 
-A module ``layers/<name>.py`` that defines ``forward`` and ``backward`` is a layer; its
-``CASES`` list says where to check it, and ``derivations/<name>.py`` (when present) is its
-symbolic twin.  Nothing else registers a layer: adding the two files is enough.
+A module ``<layers>/<name>.py`` that defines ``forward`` and ``backward`` is a layer; its
+``CASES`` list says where to check it, and ``<derivations>/<name>.py`` (when present) is its
+symbolic twin.  Nothing else registers a layer: adding the two files is enough.  Which packages
+those are is the collection's business (:mod:`gradcheck.collection`): every function here takes
+``collection=``, by default the one the working directory's project names.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass
 from functools import partial
 from types import ModuleType
 
-import derivations
-import layers
 from gradcheck.cases import Case
 from gradcheck.checker import bind, check
+from gradcheck.collection import Collection, find_collection
 from gradcheck.contract import input_names
 from gradcheck.report import Report
 
 
-def _public_modules(package: ModuleType) -> list[str]:
-    return sorted(
-        m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")
-    )
+def layer_names(collection: Collection | None = None) -> list[str]:
+    """Names of the collection's modules that define ``forward`` and ``backward``."""
+    return (collection or find_collection()).names()
 
 
-def layer_names() -> list[str]:
-    """Names of the modules in ``layers/`` that define ``forward`` and ``backward``."""
-    names = []
-    for name in _public_modules(layers):
-        module = importlib.import_module(f"layers.{name}")
-        if hasattr(module, "forward") and hasattr(module, "backward"):
-            names.append(name)
-    return names
-
-
-def derivation_names() -> list[str]:
-    return _public_modules(derivations)
+def derivation_names(collection: Collection | None = None) -> list[str]:
+    """Names of the collection's derivation modules."""
+    return (collection or find_collection()).derivation_names()
 
 
 @dataclass(frozen=True)
@@ -59,16 +48,13 @@ class Layer:
         return input_names(self.module.forward, count)
 
 
-def get_layer(name: str) -> Layer:
-    """The registered layer called ``name``; ``KeyError`` listing the known names otherwise."""
-    known = layer_names()
+def get_layer(name: str, collection: Collection | None = None) -> Layer:
+    """The layer called ``name``; ``KeyError`` listing the known names otherwise."""
+    collection = collection or find_collection()
+    known = collection.names()
     if name not in known:
         raise KeyError(f"unknown layer {name!r}; known layers: {', '.join(known)}")
-    module = importlib.import_module(f"layers.{name}")
-    derivation = None
-    if name in derivation_names():
-        derivation = importlib.import_module(f"derivations.{name}")
-    return Layer(name, module, derivation)
+    return Layer(name, collection.layer_module(name), collection.derivation_module(name))
 
 
 def check_case(layer: Layer, case: Case, *, seed: int = 0, symbolic: bool = True) -> Report:
@@ -94,9 +80,22 @@ def check_case(layer: Layer, case: Case, *, seed: int = 0, symbolic: bool = True
     return report
 
 
-def check_layer(name: str, *, seed: int = 0) -> list[Report]:
+def kink_problem(report: Report, case: Case) -> str | None:
+    """Why a passing registered case still fails, or None: kinks were found where the case
+    draws none, or none where it samples one on purpose (``at_kink=True``)."""
+    if bool(report.kinks) != case.at_kink:
+        if case.at_kink:
+            return "the case samples a kink (at_kink=True), but the check found none"
+        return (
+            "kinks were found, but the case is drawn away from them: draw from a domain that "
+            "keeps away from kinks by more than the step, or mark the case at_kink=True"
+        )
+    return None
+
+
+def check_layer(name: str, *, seed: int = 0, collection: Collection | None = None) -> list[Report]:
     """Check every registered case of a layer; one report per case."""
-    layer = get_layer(name)
+    layer = get_layer(name, collection)
     if not layer.cases:
-        raise ValueError(f"layer {name!r} registers no CASES in layers/{name}.py")
+        raise ValueError(f"layer {name!r} registers no CASES in {layer.module.__file__}")
     return [check_case(layer, case, seed=seed) for case in layer.cases]

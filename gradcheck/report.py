@@ -131,3 +131,17 @@ class Report:
         data = asdict(self)
         data["passed"] = self.passed
         return data
+
+
+class GradientCheckFailed(AssertionError):
+    """A failed check, raised by :func:`gradcheck.assert_gradients` and the pytest items.
+
+    Its text is the report's (and ``problem`` when the failure is not the report's verdict), so
+    that pytest shows what went wrong and nothing of trigrad's insides; ``report`` is the
+    :class:`Report` itself.
+    """
+
+    def __init__(self, report: Report, problem: str | None = None) -> None:
+        text = str(report) if problem is None else f"{report}\n  {problem}"
+        super().__init__(text)
+        self.report = report

@@ -25,6 +25,7 @@ from typing import Any
 
 import mpmath
 import numpy as np
+import platformdirs
 import sympy as sp
 
 from gradcheck.fingerprint import cache_key, unwrap
@@ -36,11 +37,12 @@ CODE_PURPOSE = f"code {sys.implementation.cache_tag} {importlib.util.MAGIC_NUMBE
 
 
 def cache_dir() -> Path:
-    """``$TRIGRAD_CACHE_DIR``, else ``$XDG_CACHE_HOME/trigrad``, else ``~/.cache/trigrad``."""
+    """``$TRIGRAD_CACHE_DIR``, else the platform's cache folder for trigrad (platformdirs:
+    ``~/.cache/trigrad`` or ``$XDG_CACHE_HOME/trigrad`` on Linux, ``~/Library/Caches/trigrad``
+    on macOS, ``%LOCALAPPDATA%\\trigrad\\Cache`` on Windows)."""
     if os.environ.get("TRIGRAD_CACHE_DIR"):
         return Path(os.environ["TRIGRAD_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "trigrad"
+    return Path(platformdirs.user_cache_dir("trigrad", appauthor=False))
 
 
 def symbols_like(name: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -57,7 +59,7 @@ def read_cache(key: str, binary: bool = False) -> str | bytes | None:
     path = cache_dir() / key
     if "-" in key or not path.exists():
         return None
-    return path.read_bytes() if binary else path.read_text()
+    return path.read_bytes() if binary else path.read_text(encoding="utf-8")
 
 
 def write_cache(key: str, data: str | bytes) -> None:
@@ -67,8 +69,8 @@ def write_cache(key: str, data: str | bytes) -> None:
     directory = cache_dir()
     directory.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    with os.fdopen(handle, "wb" if isinstance(data, bytes) else "w") as f:
-        f.write(data)
+    with os.fdopen(handle, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
     os.replace(temporary, directory / key)
 
 

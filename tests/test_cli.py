@@ -1,12 +1,18 @@
 """``python -m gradcheck``: a table, exit 0 / 1 / 2, JSON."""
 
+import io
 import json
+import re
 import subprocess
 import sys
+from importlib.resources import files
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import gradcheck
+import layers.mse_loss
 import layers.relu
 from gradcheck.cli import main
 
@@ -34,11 +40,94 @@ def test_unknown_layer_exits_two_listing_the_known_ones(capsys):
     assert "unknown layer softmaks" in err and "softmax" in err
 
 
-def test_json_is_machine_readable(capsys):
-    assert main(["relu", "--json"]) == 0
+SCHEMA = json.loads((files("gradcheck") / "results.schema.json").read_text(encoding="utf-8"))
+
+
+def test_json_is_one_object_that_follows_the_documented_schema(capsys):
+    jsonschema = pytest.importorskip("jsonschema", reason="the test extra installs jsonschema")
+    assert main(["relu", "mse_loss", "--json", "--seed", "3"]) == 0
     results = json.loads(capsys.readouterr().out)
-    assert results and all(r["passed"] for r in results)
-    assert {"name", "failures", "kinks", "errors", "method"} <= set(results[0])
+    jsonschema.validate(results, SCHEMA)
+    assert results["trigrad"] == gradcheck.__version__ and results["seed"] == 3
+    assert results["collection"]["layers"] == "layers"
+    cases = len(layers.relu.CASES) + len(layers.mse_loss.CASES)
+    assert results["summary"]["passed"] == cases == len(results["cases"])
+    assert results["summary"]["layers"]["relu"] == {"passed": len(layers.relu.CASES), "failed": 0}
+    kinks = [c for c in results["cases"] if c["kinks"]]
+    assert kinks and all(c["layer"] == "relu" and "zeros" in c["case"] for c in kinks)
+
+
+def test_a_failure_in_json_names_blame_and_element(capsys, monkeypatch):
+    jsonschema = pytest.importorskip("jsonschema", reason="the test extra installs jsonschema")
+    monkeypatch.setattr(layers.relu, "backward", lambda g, mask: (2.0 * np.where(mask, g, 0),))
+    assert main(["relu", "--json"]) == 1
+    results = json.loads(capsys.readouterr().out)
+    jsonschema.validate(results, SCHEMA)
+    case = results["cases"][0]
+    assert case["verdict"] == "fail" and case["blame"] == "backward"
+    worst = case["failures"][0]
+    out, at = (",".join(map(str, worst[k])) for k in ("output", "index"))
+    assert worst["element"] == f"∂y[{out}]/∂x[{at}]"
+    assert worst["backward"] == pytest.approx(2 * worst["numeric"])
+
+
+def test_json_writes_non_finite_numbers_as_strings():
+    jsonschema = pytest.importorskip("jsonschema", reason="the test extra installs jsonschema")
+    from gradcheck.collection import find_collection
+    from gradcheck.report import Failure, Report
+    from gradcheck.results import results
+
+    wrong = Failure("backward", "", "x", (0,), (0,), np.inf, None, 1.0, np.inf, np.nan, 1e-9)
+    data = results(
+        [("relu", "2x3", Report(failures=[wrong]))],
+        seed=0, collection=find_collection(), version="0",
+    )  # fmt: skip
+    text = json.dumps(data, allow_nan=False)  # raises on a bare inf or nan
+    jsonschema.validate(json.loads(text), SCHEMA)
+    assert data["cases"][0]["failures"][0]["backward"] == "inf"
+    assert data["cases"][0]["failures"][0]["rel_error"] == "nan"
+
+
+def test_the_readme_documents_the_json_schema():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "results.schema.json" in readme
+
+
+def test_a_report_on_a_stream_that_cannot_encode_it_falls_back_to_ascii(monkeypatch):
+    def doubled(grad_output, cache):
+        return (2.0 * np.where(cache, grad_output, 0.0),)
+
+    monkeypatch.setattr(layers.relu, "backward", doubled)
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="ascii"))
+    assert main(["relu"]) == 1
+    sys.stdout.flush()
+    out = raw.getvalue().decode("ascii")
+    assert re.search(r"worst: d y\[\d,\d\]/d x\[\d,\d\]", out)
+
+
+@pytest.mark.parametrize(
+    "args, defaults",
+    [([], ["(default: 0)"]), (["report"], ["(default: 0)", "(default: gradcheck-report)"]),
+     (["new"], ["(default: x)", "(default: elementwise)"])],
+)  # fmt: skip
+def test_help_is_plain_text_showing_every_default(args, defaults):
+    done = subprocess.run(
+        [sys.executable, "-m", "gradcheck", *args, "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    assert done.stdout.isascii() and "\x1b" not in done.stdout
+    assert all(d in done.stdout for d in defaults)
+    assert "--layers PKG" in done.stdout and "--derivations PKG" in done.stdout
+
+
+def test_another_collection_is_named_on_the_command_line(tmp_path, capsys):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "__init__.py").write_text("")
+    assert main(["--layers", "no_such_package_here"]) == 2
+    assert "cannot import 'no_such_package_here', named by --layers" in capsys.readouterr().err
+    assert main(["--layers", "layers", "relu"]) == 0  # no derivations: two legs
+    assert "bw~sym" in capsys.readouterr().out
 
 
 BAD_FLAGS = [

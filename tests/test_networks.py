@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from gradcheck import check
-from gradcheck.compose import Stage, bound, compose
 from gradcheck.network import first_wrong_stage, stage_reports
 from gradcheck.registry import layer_names
+from gradcheck.sequential import Stage, bound, compose
 from layers import cross_entropy, dense, leaky_relu, mse_loss, relu, softmax, tanh
 
 

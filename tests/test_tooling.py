@@ -37,8 +37,8 @@ def test_tox_has_the_envs_the_readme_names():
     assert set(tox["tox"]["envlist"].replace(",", " ").split()) == {"test", "lint"}
 
 
-def test_runtime_dependencies_are_numpy_and_sympy_only():
+def test_runtime_dependencies_are_numpy_sympy_and_platformdirs_only():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     names = {re.split(r"[<>=!~ ]", d)[0] for d in project["dependencies"]}
-    assert names == {"numpy", "sympy"}
+    assert names == {"numpy", "sympy", "platformdirs"}  # torch is never a runtime dependency
     assert project["requires-python"] == ">=3.11"

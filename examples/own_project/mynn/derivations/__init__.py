@@ -1,0 +1,1 @@
+"""mynn's layers in SymPy, one module per layer of the same name."""

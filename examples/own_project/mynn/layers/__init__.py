@@ -1,0 +1,1 @@
+"""mynn's layers: ``forward(*inputs, **hyper) -> (y, cache)`` and ``backward(g, cache)``."""

@@ -1,0 +1,120 @@
+"""trigrad in someone else's project (examples/own_project, copied to a temporary folder): the
+pytest items and ``python -m gradcheck`` of a ``[tool.trigrad]`` collection, green and then red
+with a planted bug; and a project with a ``layers`` package of its own, untouched."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "own_project"
+CASE_IDS = {  # what the example's CASES are, written out: the ids a user sees
+    "rmsnorm": ["2x5-5", "3x1x4-4-eps0.01", "64x33-33"],
+    "scale_shift": ["3x4-4-4", "2x3x5-5-5", "64x33-33-33"],
+}
+PLANTED = ("(x.shape[-1] * r**3)", "(x.shape[-1] * r**2)")  # rmsnorm's ∂L/∂x off by a factor r
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def pytest_in(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return run("-m", "pytest", "-p", "no:cacheprovider", *args, cwd=project)
+
+
+@pytest.fixture
+def project(tmp_path):
+    target = tmp_path / "own_project"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def plant_bug(project: Path) -> None:
+    layer = project / "mynn" / "layers" / "rmsnorm.py"
+    text = layer.read_text()
+    assert PLANTED[0] in text
+    layer.write_text(text.replace(*PLANTED))
+
+
+def test_pytest_collects_one_item_per_case_with_readable_ids(project):
+    done = pytest_in(project, "--collect-only", "-q")
+    assert done.returncode == 0, done.stdout + done.stderr
+    items = {line for line in done.stdout.splitlines() if "::" in line}
+    expected = {
+        f"mynn/layers/{name}.py::{name}[{case}]" for name, ids in CASE_IDS.items() for case in ids
+    }
+    assert expected <= items
+    assert items - expected == {"tests/test_model.py::test_swish"}  # the project's own test
+    assert f"{len(items)} tests collected" in done.stdout
+
+
+def test_correct_layers_pass_pytest_in_parallel_and_the_cli(project):
+    done = pytest_in(project, "-n", "2")
+    assert done.returncode == 0, done.stdout
+    assert re.search(r"\b7 passed\b", done.stdout)
+    cli = run("-m", "gradcheck", cwd=project)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert cli.stdout.strip().endswith("6 passed, 0 failed")
+
+
+def test_a_planted_backward_bug_fails_both_naming_the_layer_and_the_element(project):
+    plant_bug(project)
+    done = pytest_in(project, "-v")
+    assert done.returncode == 1
+    for case in CASE_IDS["rmsnorm"]:
+        assert f"rmsnorm.py::rmsnorm[{case}] FAILED" in done.stdout
+    for case in CASE_IDS["scale_shift"]:
+        assert f"scale_shift.py::scale_shift[{case}] PASSED" in done.stdout
+    failure = done.stdout.split("= FAILURES =")[1]
+    assert "FAIL rmsnorm-2x5-5" in failure and "blame backward" in failure
+    assert re.search(r"worst: ∂y\[\d,\d\]/∂x\[\d,\d\]", failure)
+    assert "Traceback" not in failure and "gradcheck/" not in failure  # the report alone
+
+    cli = run("-m", "gradcheck", cwd=project)
+    assert cli.returncode == 1
+    assert "FAIL rmsnorm-2x5-5" in cli.stdout and "blame backward" in cli.stdout
+    assert re.search(r"scale_shift +3x4-4-4 .* pass", cli.stdout)
+    assert cli.stdout.strip().endswith("3 passed, 3 failed")
+
+
+def test_a_failing_fixture_check_shows_the_report_and_the_test_line_only(project):
+    test = project / "tests" / "test_model.py"
+    test.write_text(test.read_text().replace("s + beta * x * s", "s + x * s"))  # drops β
+    done = pytest_in(project, "tests")
+    assert done.returncode == 1
+    failure = done.stdout.split("= FAILURES =")[1].split("short test summary")[0]
+    assert "blame backward" in failure and "worst: ∂y[" in failure
+    assert "test_model.py:20: gradient check failed" in failure
+    assert "def assert_gradients" not in failure and "array(" not in failure
+
+
+def test_a_project_with_its_own_layers_package_tests_as_before(tmp_path):
+    (tmp_path / "layers").mkdir()
+    (tmp_path / "layers" / "__init__.py").write_text("OWN = True\n")
+    (tmp_path / "layers" / "dense.py").write_text("def forward(x):\n    return x\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "theirs"\nversion = "0"\n')
+    (tmp_path / "test_theirs.py").write_text(
+        "import layers\n\n\ndef test_own_layers():\n    assert layers.OWN\n"
+    )
+    done = pytest_in(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout and "dense" not in done.stdout
+    imported = run("-c", "import gradcheck, layers; print(layers.OWN)", cwd=tmp_path)
+    assert imported.stdout.strip() == "True", imported.stderr
+
+
+def test_a_broken_trigrad_table_stops_pytest_saying_what_is_wrong(project):
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('layers = "mynn.layers"', 'layer = "x"'))
+    done = pytest_in(project)
+    assert done.returncode == 4  # pytest's usage error
+    assert "[tool.trigrad]" in done.stderr and "unknown key 'layer'" in done.stderr
