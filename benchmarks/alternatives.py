@@ -12,8 +12,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
-from benchmarks.machine import best_times
-from benchmarks.workloads import workload
+from gradcheck.benchmark import best_times, workload
 
 
 def _conv_contraction() -> dict[str, Callable[[], object]]:

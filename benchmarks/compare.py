@@ -17,8 +17,7 @@ import numpy as np
 
 from benchmarks import machine, naive, targets
 from benchmarks.cost import work
-from benchmarks.torch_side import TorchSide
-from benchmarks.workloads import DTYPES, benchmark_case, workload
+from gradcheck.benchmark import DTYPES, TorchSide, benchmark_case, best_time, best_times, workload
 from gradcheck.registry import layer_names
 
 
@@ -55,9 +54,9 @@ def _timing(name: str, dtype: str, repeat: int, torch_side) -> tuple:
     w = workload(name, dtype)
     twin = torch_side.run(w) if torch_side else None
     if twin is None:
-        ours, theirs = machine.best_time(w.run_forward_backward, repeat), None
+        ours, theirs = best_time(w.run_forward_backward, repeat), None
     else:
-        ours, theirs = machine.best_times([w.run_forward_backward, twin], repeat)
+        ours, theirs = best_times([w.run_forward_backward, twin], repeat)
     copy = machine.copy_bandwidth(repeat, max(a.nbytes for a in w.inputs))
     return work(w), ours, theirs, copy
 
@@ -115,8 +114,8 @@ def _naive_rows(names: Sequence[str], repeat: int) -> tuple[list[list[str]], lis
             output, cache = f(*w.inputs, **w.hyper)
             return (output, *b(w.grad_output, cache))
 
-        ours = machine.best_time(w.run_forward_backward, repeat)
-        slow = machine.best_time(loops, min(repeat, 3), min_seconds=0.0)
+        ours = best_time(w.run_forward_backward, repeat)
+        slow = best_time(loops, min(repeat, 3), min_seconds=0.0)
         expected = (w.run_forward()[0], *w.run_forward_backward())
         error = max(
             float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(b))), 1e-300))

@@ -16,7 +16,7 @@ from math import prod
 
 import numpy as np
 
-from benchmarks.workloads import Workload
+from gradcheck.benchmark import Workload
 
 
 @dataclass(frozen=True)

@@ -11,55 +11,13 @@ and the facts a reader needs to reproduce a table: CPU model, cores, NumPy, its 
 from __future__ import annotations
 
 import ctypes
-import gc
 import os
 import platform
-import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-SETTLE = 0.1  # seconds: torch's OpenMP threads spin ~10 ms after a call, OpenBLAS's too
-
-
-def best_times(runs: Sequence[Callable[[], object]], repeat: int, min_seconds=0.02) -> list[float]:
-    """Minimum over ``repeat`` samples of the time of one call of each run (noisy machines).
-
-    The runs' samples are interleaved, so that a burst of load from elsewhere slows all of
-    them alike, with a pause of ``SETTLE`` before each: the threads of the library that ran
-    last keep spinning on the cores for a while (measured: a NumPy product right after a
-    torch call takes 3x as long).  A sample times enough calls back to back to last
-    ``min_seconds`` (short kernels are not measured at the timer's resolution); garbage
-    collection is off meanwhile.
-    """
-    calls = []
-    for run in runs:
-        run()  # warm up: first-touch page faults, lazy imports, BLAS thread start-up
-        start = time.perf_counter()
-        run()
-        calls.append(max(1, int(min_seconds / max(time.perf_counter() - start, 1e-9))))
-    best = [float("inf")] * len(runs)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            for k, (run, count) in enumerate(zip(runs, calls, strict=True)):
-                if len(runs) > 1:
-                    time.sleep(SETTLE)
-                start = time.perf_counter()
-                for _ in range(count):
-                    run()
-                best[k] = min(best[k], (time.perf_counter() - start) / count)
-    finally:
-        if enabled:
-            gc.enable()
-    return best
-
-
-def best_time(run: Callable[[], object], repeat: int, min_seconds: float = 0.02) -> float:
-    """:func:`best_times` of a single run."""
-    return best_times([run], repeat, min_seconds)[0]
+from gradcheck.benchmark import best_time
 
 
 def matmul_peak(dtype: str, repeat: int, n: int = 2048) -> float:

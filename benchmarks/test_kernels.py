@@ -9,7 +9,7 @@ assert a time.  Run from the repository root::
 
 import pytest
 
-from benchmarks.workloads import DTYPES, benchmark_case, workload
+from gradcheck.benchmark import DTYPES, benchmark_case, workload
 from gradcheck.registry import layer_names
 
 LAYERS = layer_names()

@@ -17,7 +17,11 @@ from pathlib import Path
 
 from gradcheck.collection import HOW_TO_NAME, Collection
 
-RESERVED = {"report", "new"}  # the CLI's subcommands: a layer of that name could not be checked
+RESERVED = {
+    "report",
+    "new",
+    "bench",
+}  # the CLI's subcommands: a layer of that name could not be checked
 KINDS = ("elementwise", "row")
 
 LAYER = '''"""{name}: TODO one line: what it computes and its PyTorch twin, e.g. "as

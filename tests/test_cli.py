@@ -109,7 +109,7 @@ def test_a_report_on_a_stream_that_cannot_encode_it_falls_back_to_ascii(monkeypa
 @pytest.mark.parametrize(
     "args, defaults",
     [([], ["(default: 0)"]), (["report"], ["(default: 0)", "(default: gradcheck-report)"]),
-     (["new"], ["(default: x)", "(default: elementwise)"])],
+     (["new"], ["(default: x)", "(default: elementwise)"]), (["bench"], ["(default: 5)"])],
 )  # fmt: skip
 def test_help_is_plain_text_showing_every_default(args, defaults):
     done = subprocess.run(
@@ -160,3 +160,12 @@ def test_an_unwritable_report_directory_exits_two_naming_it(tmp_path, capsys, ou
     err = capsys.readouterr().err
     assert err.startswith("usage: python -m gradcheck report ")
     assert f"error: cannot write the report to {tmp_path / out}{reason}" in err
+
+
+def test_bench_times_each_layer_in_each_dtype_and_asserts_nothing(capsys):
+    assert main(["bench", "relu", "mse_loss", "--repeat", "1", "--no-torch"]) == 0
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines() if "| 2" in line]
+    measured = {(row[0].strip("| "), row[1]) for row in rows}
+    assert measured == {(n, d) for n in ("relu", "mse_loss") for d in ("float32", "float64")}
+    for row in rows:
+        assert float(row[3]) > 0 and float(row[4]) > 0 and row[5] == "-"  # no torch column

@@ -64,6 +64,10 @@ def test_correct_layers_pass_pytest_in_parallel_and_the_cli(project):
     cli = run("-m", "gradcheck", cwd=project)
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert cli.stdout.strip().endswith("6 passed, 0 failed")
+    bench = run("-m", "gradcheck", "bench", "--repeat", "1", "--no-torch", cwd=project)
+    assert bench.returncode == 0, bench.stderr
+    for name in CASE_IDS:
+        assert f"| {name} | float32 | 64x33 " in bench.stdout
 
 
 def test_a_planted_backward_bug_fails_both_naming_the_layer_and_the_element(project):
