@@ -47,7 +47,10 @@ PUBLIC = {
     "first_wrong_stage": "gradcheck.network",
     "from_object": "gradcheck.adapters",
     "from_objects": "gradcheck.adapters",
-    "from_column_major": "gradcheck.adapters",
+    "from_column_major": "gradcheck.functions",
+    "from_loss": "gradcheck.functions",
+    "from_elementwise": "gradcheck.functions",
+    "StaleStateWarning": "gradcheck.stale",
     # collections of layers
     "find_collection": "gradcheck.collection",
     "Collection": "gradcheck.collection",
@@ -84,7 +87,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what type checkers and editors see; tests/test_api.py keeps it in step
-    from gradcheck.adapters import from_column_major, from_object, from_objects
+    from gradcheck.adapters import from_object, from_objects
     from gradcheck.cases import (
         Case,
         Draw,
@@ -100,7 +103,9 @@ if TYPE_CHECKING:  # what type checkers and editors see; tests/test_api.py keeps
     from gradcheck.checker import assert_gradients, bind, check
     from gradcheck.collection import Collection, find_collection
     from gradcheck.formula import Formula, delta, elementwise, exact, indices, relu_expr
+    from gradcheck.functions import from_column_major, from_elementwise, from_loss
     from gradcheck.network import first_wrong_stage
     from gradcheck.registry import check_layer, get_layer, layer_names
     from gradcheck.report import Failure, Kink, Report
     from gradcheck.sequential import Stage, bound, compose
+    from gradcheck.stale import StaleStateWarning

@@ -20,14 +20,18 @@ from gradcheck.report import Failure
 
 
 def input_names(forward: Callable, count: int) -> list[str]:
-    """The forward's positional parameter names, or ``input0, input1, ...``."""
+    """The forward's positional parameter names, then ``params0, params1, ...`` after a
+    ``*params``; ``input0, input1, ...`` where the signature says nothing."""
     try:
-        parameters = inspect.signature(forward).parameters.values()
+        parameters = list(inspect.signature(forward).parameters.values())
     except (TypeError, ValueError):
         parameters = []
     positional = [
         p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     ]
+    rest = next((p.name for p in parameters if p.kind is p.VAR_POSITIONAL), None)
+    if rest is not None and len(positional) < count:
+        positional += [f"{rest}{k}" for k in range(count - len(positional))]
     return positional[:count] if len(positional) >= count else [f"input{k}" for k in range(count)]
 
 

@@ -12,7 +12,7 @@ from gradcheck.render import to_markdown
 
 def summary(layer: Layer) -> str:
     """The first paragraph of the layer's docstring, on one line, with Markdown code spans."""
-    doc = inspect.getdoc(layer.module) or f"layers/{layer.name}.py (no docstring)"
+    doc = inspect.getdoc(layer.module) or f"{layer.module.__name__} (no docstring)"
     first = " ".join(doc.split("\n\n")[0].split())
     return first.replace("``", "`")
 

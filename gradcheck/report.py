@@ -106,7 +106,8 @@ class Report:
     def __str__(self) -> str:
         pairs = ", ".join(f"{p} {self.errors[p]:.1e}" for p in PAIRS if p in self.errors)
         head = "PASS" if self.passed else "FAIL"
-        lines = [f"{head} {self.name} ({self.method}, {self.elements} gradient elements)"]
+        probed = f" ({self.method}, {self.elements} gradient elements)" if self.elements else ""
+        lines = [f"{head} {self.name}{probed}"]  # a broken contract probes nothing
         if self.failures:
             worst = self.failures[0]
             count = sum(f.index is not None for f in self.failures)
