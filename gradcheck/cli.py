@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from gradcheck.collection import CollectionError
 from gradcheck.commandline import chosen_names, collection_of, count, parser
+from gradcheck.progress import Progress
 from gradcheck.textout import echo
 
 LEGEND = "bw~sym, bw~num, sym~num: largest relative error between backward, symbolic, numeric"
@@ -50,8 +51,9 @@ def _check(argv: Sequence[str]) -> int:
     if not args.json:
         head = "  ".join(f"{p:>9}" for p in ("bw~sym", "bw~num", "sym~num"))
         echo(f"{'layer':<{widths[0]}}  {'case':<{widths[1]}}  {head}  proof  verdict")
-    checked = []
+    checked, progress = [], Progress(len(rows))  # a line on a terminal's stderr only
     for layer, case in rows:
+        progress.step(f"{layer.name} {case.id}")
         report = check_case(layer, case, seed=args.seed)
         checked.append((layer.name, case.id, report))
         if not args.json:
@@ -61,8 +63,10 @@ def _check(argv: Sequence[str]) -> int:
             proof = {"proved": "yes", None: "-"}.get(report.proof, "NO")
             verdict = "pass" if report.passed else "FAIL"
             row = f"{layer.name:<{widths[0]}}  {case.id:<{widths[1]}}  {errors}  {proof:>5}"
+            progress.close()  # the row replaces the progress line, which the next step redraws
             echo(f"{row}  {verdict}")
             sys.stdout.flush()
+    progress.close()
     failed = [report for _, _, report in checked if not report.passed]
     if args.json:
         data = results(checked, seed=args.seed, collection=collection, version=__version__)

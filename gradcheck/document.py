@@ -37,22 +37,28 @@ def _kinks(report: Report) -> str:
     return str(len(report.kinks)) if report.kinks else "-"
 
 
-def _plot(layer: Layer, report: Report, seed: int, out: Path) -> Block:
+def _plot(layer: Layer, report: Report, seed: int, out: Path) -> list[Block]:
     """The failing case's error-vs-step curve as a PNG, or a paragraph saying why there is none."""
     if report.failures[0].index is None:
-        return ("p", f"No error-vs-step plot: {report.failures[0].message}.")
+        return [("p", f"No error-vs-step plot: {report.failures[0].message}.")]
     case = next(c for c in layer.cases if f"{layer.name}-{c.id}" == report.name)
     inputs, hyper = case.sample(seed)
-    try:
-        curve = error_vs_step(partial(layer.module.forward, **hyper), layer.module.backward, inputs)
+    worst = report.failures[0]
+    try:  # at the worst element: that input element moved, that output probed
+        curve = error_vs_step(
+            partial(layer.module.forward, **hyper), layer.module.backward, inputs,
+            element=(layer.input_names.index(worst.input), worst.index), output=worst.output,
+        )  # fmt: skip
     except Exception as error:
-        return ("p", f"No error-vs-step plot: {type(error).__name__}: {error}")
+        return [("p", f"No error-vs-step plot: {type(error).__name__}: {error}")]
     file = re.sub(r"[^A-Za-z0-9_.-]+", "_", report.name) + "-error-vs-step.png"
+    title = f"{report.name}: the central difference at {worst.where()}"
     try:
-        save_plot(curve, out / file, f"{report.name}: central-difference error against step")
+        save_plot(curve, out / file, title)
     except ImportError:
-        return ("p", PLOT_NEEDS_EXTRA)
-    return ("img", file, f"error against step size for {report.name}")
+        return [("p", PLOT_NEEDS_EXTRA)]
+    alt = f"error against step size for {report.name} at {worst.where()}"
+    return [("img", file, alt), ("p", f"At `{worst.where()}`: {curve.caption()}")]
 
 
 @dataclass
@@ -111,7 +117,7 @@ def _layer_blocks(result: LayerResult, seed: int, out: Path) -> list[Block]:
     failed = [r for r in result.reports if not r.passed]
     blocks += [("pre", str(r)) for r in failed]
     if failed:
-        blocks.append(_plot(layer, failed[0], seed, out))
+        blocks += _plot(layer, failed[0], seed, out)
     return blocks
 
 

@@ -1,6 +1,7 @@
 """``python -m gradcheck report``: Markdown and HTML of every layer, plots for failures."""
 
 import io
+import re
 import sys
 
 import numpy as np
@@ -55,10 +56,11 @@ def test_failing_layer_gets_its_error_vs_step_plot(tmp_path, monkeypatch):
     assert not passed
     plots = [f for f in files if f.suffix == ".png"]
     assert len(plots) == 1 and plots[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (
-        f"![error against step size for relu-2x3]({plots[0].name})"
-        in (tmp_path / "report.md").read_text()
+    markdown = (tmp_path / "report.md").read_text()
+    assert re.search(
+        rf"!\[error against step size for relu-2x3 at ∂y\[.*\]\({plots[0].name}\)", markdown
     )
+    assert "Levels off at 0.5: " in markdown and "the backward is wrong here" in markdown
     assert f'<img src="{plots[0].name}"' in (tmp_path / "report.html").read_text()
     assert "blame backward" in (tmp_path / "report.md").read_text()
 
@@ -125,3 +127,31 @@ def test_error_vs_step_levels_off_at_the_size_of_a_bug():
     assert np.isnan(curve.slopes()[1])  # no h² branch: the error never falls below the bug
     # the bug's size, 1e-3, wherever neither round-off nor truncation dominates
     assert 0.9e-3 < np.median(curve.errors) < 1.1e-3
+
+
+def test_the_curve_at_a_wrong_element_says_the_backward_is_wrong_beside_a_right_v():
+    layer = get_layer("softmax")
+    inputs, _ = layer.cases[0].sample(0)
+
+    def off_at_one_entry(grad_output, cache):
+        grad = layer.module.backward(grad_output, cache)[0].copy()
+        grad[1, 2] += 0.5 * grad_output[1, 2]  # ∂y[1,2]/∂x[1,2] off by 0.5
+        return (grad,)
+
+    at = error_vs_step(
+        layer.module.forward, off_at_one_entry, inputs, element=(0, (1, 2)), output=(1, 2)
+    )
+    assert "Levels off" in at.caption() and "backward is wrong" in at.caption()
+    assert at.floor > 0.1 and np.min(at.reference) < 1e-8  # the right V goes far below the bug
+    elsewhere = error_vs_step(
+        layer.module.forward, off_at_one_entry, inputs, element=(0, (0, 0)), output=(0, 0)
+    )
+    assert "Follows the V" in elsewhere.caption() and elsewhere.floor < 1e-8
+
+
+def test_a_right_backward_follows_the_reference_v():
+    layer = get_layer("tanh")
+    inputs, _ = layer.cases[0].sample(0)
+    curve = error_vs_step(layer.module.forward, layer.module.backward, inputs)
+    assert "Follows the V" in curve.caption()
+    assert abs(curve.estimate - curve.exact) < 1e-8 * max(1.0, abs(curve.exact))
