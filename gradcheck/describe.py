@@ -27,6 +27,18 @@ def formulas(layer: Layer) -> list[tuple[str, str]]:
         return [("?", rf"\text{{FORMULAS do not render: {type(error).__name__}}}")]
 
 
+def math_blocks(layer: Layer) -> list[tuple[str, str, str]]:
+    """A ``("math", latex, mathml)`` block for each closed index form (see :mod:`render`)."""
+    if layer.derivation is None:
+        return []
+    try:
+        found = getattr(layer.derivation, "FORMULAS", {}).values()
+        return [("math", f.latex(), f.mathml()) for f in found]
+    except Exception as error:  # a half-written derivation must not stop the report
+        text = f"FORMULAS do not render: {type(error).__name__}"
+        return [("math", rf"\text{{{text}}}", f"<math><mtext>{text}</mtext></math>")]
+
+
 def forward_equation(layer: Layer) -> str:
     """The docstring's first indented block (its equation), on one line; "" when there is none."""
     block = []

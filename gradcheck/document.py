@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from gradcheck.collection import Collection
-from gradcheck.describe import formulas, summary
+from gradcheck.describe import formulas, math_blocks, summary
 from gradcheck.progress import Progress
 from gradcheck.registry import Layer, check_case, get_layer, layer_names
 from gradcheck.render import Block, to_html, to_markdown
@@ -61,6 +61,20 @@ def _plot(layer: Layer, report: Report, seed: int, out: Path) -> list[Block]:
     return [("img", file, alt), ("p", f"At `{worst.where()}`: {curve.caption()}")]
 
 
+def by_input(layer: Layer, report: Report, seed: int) -> str:
+    """``x: 100 of 400 wrong; weight: 0 of 100``: where the wrong elements are."""
+    case = next((c for c in layer.cases if f"{layer.name}-{c.id}" == report.name), None)
+    wrong = [(f.input, f.index) for f in report.failures if f.index is not None]
+    if case is None or not wrong:
+        return ""
+    inputs, _ = case.sample(seed)
+    parts = []
+    for name, array in zip(layer.input_names, inputs, strict=True):
+        count = len({index for input_, index in wrong if input_ == name})
+        parts.append(f"`{name}`: {count} of {array.size} wrong")
+    return "; ".join(parts)
+
+
 @dataclass
 class LayerResult:
     """A layer and the reports of its registered cases."""
@@ -96,13 +110,13 @@ def run(
 def _layer_blocks(result: LayerResult, seed: int, out: Path) -> list[Block]:
     layer = result.layer
     blocks: list[Block] = [
-        ("h2", f"{layer.name}: {'PASS' if result.passed else 'FAIL'}"),
+        ("h2", f"{layer.name}: {'PASS' if result.passed else 'FAIL'}", f"layer-{layer.name}"),
         ("p", summary(layer)),
     ]
     found = formulas(layer)
     if not found:
         blocks.append(("p", f"No derivation: derivations/{layer.name}.py is missing."))
-    blocks += [("math", latex) for _, latex in found]
+    blocks += math_blocks(layer)
     header = ["case", "method", *PAIRS, "kinks", "proof", "verdict"]
     rows = [
         [r.name.removeprefix(f"{layer.name}-"), r.method, *(_error(r, p) for p in PAIRS)]
@@ -115,7 +129,11 @@ def _layer_blocks(result: LayerResult, seed: int, out: Path) -> list[Block]:
         blocks += [("p", "Kinks (not differentiable at the sample; finite differences skipped):")]
         blocks.append(("list", kinks[:10] + ([f"... {len(kinks) - 10} more"] * (len(kinks) > 10))))
     failed = [r for r in result.reports if not r.passed]
-    blocks += [("pre", str(r)) for r in failed]
+    for report in failed:
+        blocks.append(("pre", str(report)))
+        wrong = by_input(layer, report, seed)
+        if wrong:
+            blocks.append(("p", f"Wrong elements by input: {wrong}."))
     if failed:
         blocks += _plot(layer, failed[0], seed, out)
     return blocks
@@ -140,7 +158,8 @@ def document(results: Sequence[LayerResult], seed: int, out: Path) -> list[Block
             "table",
             ["layer", "cases", "failed", "verdict"],
             [
-                [r.layer.name, len(r.reports), sum(not x.passed for x in r.reports)]
+                [("a", r.layer.name, f"#layer-{r.layer.name}"), len(r.reports)]
+                + [sum(not x.passed for x in r.reports)]
                 + ["PASS" if r.passed else "FAIL"]
                 for r in results
             ],

@@ -84,6 +84,18 @@ class Formula:
     input: sp.Expr
     value: sp.Expr
 
+    def mathml(self) -> str:
+        """The formula as a block of MathML, which browsers render without a script."""
+        from gradcheck.mathml import to_mathml  # only reports need it
+
+        def partial(e: sp.Expr) -> str:
+            return f"<mrow><mo>∂</mo>{to_mathml(e)}</mrow>"
+
+        return (
+            f'<math display="block"><mfrac>{partial(self.output)}{partial(self.input)}</mfrac>'
+            f"<mo>=</mo>{to_mathml(self.value)}</math>"
+        )
+
     def latex(self) -> str:
         return (
             rf"\frac{{\partial {sp.latex(self.output)}}}{{\partial {sp.latex(self.input)}}}"

@@ -2,11 +2,13 @@
 
 A block is a tuple whose first item names its kind::
 
-    ("h1" | "h2" | "h3", text)     ("p", text)       ("pre", text)     ("math", latex)
-    ("table", header, rows)         ("list", items)   ("img", file, alt)
+    ("h1" | "h2" | "h3", text[, id])   ("p", text)   ("pre", text)   ("math", latex, mathml)
+    ("table", header, rows)             ("list", items)                 ("img", file, alt)
 
-Text may hold `code` in backticks.  LaTeX is shown by MathJax in HTML and by the ``$$`` math
-blocks that GitHub renders in Markdown.
+Text may hold `code` in backticks; a table cell may be a link, ``("a", text, href)``.  Maths is
+MathML in HTML, which browsers render natively (no script, no network: a report opened
+offline or from a CI artifact shows its formulas), and the ``$$`` LaTeX blocks that GitHub
+renders in Markdown.
 """
 
 from __future__ import annotations
@@ -18,16 +20,13 @@ from typing import Any
 
 Block = tuple[Any, ...]
 
-MATHJAX = (
-    '<script>window.MathJax = {tex: {inlineMath: [["$", "$"]]}};</script>\n'
-    '<script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>'
-)
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
 th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; text-align: left; }
 td.FAIL, td.NO { color: #b00; font-weight: bold; } td.PASS { color: #070; }
-pre { background: #f6f6f6; padding: 0.5rem; overflow-x: auto; }
+pre { background: #f6f6f6; padding: 0.5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+math[display="block"] { margin: 0.6rem 0; font-size: 1.15rem; }
 img { max-width: 100%; }
 """
 
@@ -36,6 +35,8 @@ MARKED = {"PASS", "FAIL", "NO"}
 
 
 def _cell(text: Any) -> str:
+    if isinstance(text, tuple):  # a link
+        return f"[{_cell(text[1])}]({text[2]})"
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
@@ -50,7 +51,7 @@ def to_markdown(blocks: Sequence[Block]) -> str:
         elif kind == "pre":
             out.append(f"```\n{rest[0]}\n```")
         elif kind == "math":
-            out.append(f"$$\n{rest[0]}\n$$")
+            out.append(f"$$\n{rest[0]}\n$$")  # GitHub renders LaTeX, not MathML
         elif kind == "table":
             header, rows = rest
             lines = ["| " + " | ".join(map(_cell, header)) + " |"]
@@ -76,28 +77,34 @@ def _anchor(text: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")
 
 
+def _html_cell(cell: Any) -> str:
+    if isinstance(cell, tuple):  # ("a", text, href)
+        return f'<td><a href="{html.escape(cell[2])}">{_inline(cell[1])}</a></td>'
+    if cell in MARKED:  # verdicts carry a class, so that the style sheet colours them
+        return f'<td class="{cell}">{cell}</td>'
+    return f"<td>{_inline(cell)}</td>"
+
+
 def to_html(blocks: Sequence[Block], title: str) -> str:
-    """The blocks as one standalone HTML page, MathJax loaded for the LaTeX."""
+    """The blocks as one standalone HTML page that loads nothing: maths in MathML."""
     body = []
     for kind, *rest in blocks:
         if kind in ("h1", "h2", "h3"):
-            body.append(f'<{kind} id="{_anchor(rest[0])}">{_inline(rest[0])}</{kind}>')
+            anchor = rest[1] if len(rest) > 1 else _anchor(rest[0])
+            body.append(f'<{kind} id="{anchor}">{_inline(rest[0])}</{kind}>')
         elif kind == "p":
             body.append(f"<p>{_inline(rest[0])}</p>")
         elif kind == "pre":
             body.append(f"<pre>{html.escape(rest[0], quote=False)}</pre>")
         elif kind == "math":
-            body.append(f'<div class="math">\\[{html.escape(rest[0], quote=False)}\\]</div>')
+            latex, mathml = rest
+            body.append(f'<div class="math" title="{html.escape(latex)}">{mathml}</div>')
         elif kind == "table":
             header, rows = rest
             head = "".join(f"<th>{_inline(h)}</th>" for h in header)
             lines = [f"<table>\n<tr>{head}</tr>"]
             for row in rows:
-                cells = "".join(
-                    # verdicts carry a class, so that the style sheet colours them
-                    f'<td class="{c}">{c}</td>' if c in MARKED else f"<td>{_inline(c)}</td>"
-                    for c in row
-                )
+                cells = "".join(_html_cell(c) for c in row)
                 lines.append(f"<tr>{cells}</tr>")
             body.append("\n".join(lines) + "\n</table>")
         elif kind == "list":
@@ -110,6 +117,6 @@ def to_html(blocks: Sequence[Block], title: str) -> str:
             raise ValueError(f"unknown block kind {kind!r}")
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n{MATHJAX}\n</head>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
         "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
     )

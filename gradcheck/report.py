@@ -44,7 +44,7 @@ class Failure:
         if self.index is None:
             return f"[{self.blame}] {self.message}"
         values = ", ".join(
-            f"{leg} {value:.10g}"
+            f"{leg} {value + 0.0:.10g}"  # + 0.0: -0.0 prints as 0
             for leg, value in (
                 ("backward", self.backward),
                 ("symbolic", self.symbolic),
@@ -114,7 +114,11 @@ class Report:
             lines[0] += f": blame {worst.blame}"
             if count:
                 lines[0] += f", {count} wrong element{'s' * (count != 1)}"
-            lines.append(f"  worst: {worst}")
+            lines.append(f"  worst: {worst}")  # the element most over its budget
+            elements = [f for f in self.failures if f.index is not None]
+            largest = max(elements, key=lambda f: f.abs_error, default=worst)
+            if largest is not worst and largest.abs_error > worst.abs_error:
+                lines.append(f"  largest error: {largest}")
             others = {f.message for f in self.failures[1:] if f.index is None}
             lines += [f"  also: {m}" for m in sorted(others)[:3]]
         if pairs:

@@ -1,5 +1,6 @@
 """``python -m gradcheck report``: Markdown and HTML of every layer, plots for failures."""
 
+import html
 import io
 import re
 import sys
@@ -7,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+import layers.dense
 import layers.relu
 from gradcheck.cli import main
 from gradcheck.document import LayerResult, document, write_report
@@ -45,8 +47,27 @@ def test_report_lists_errors_kinks_proof_and_verdict(tmp_path):
     assert "relu-2x3-zeros-at-kink: x[0,0]: left slope 0, right 1" in markdown
     assert "| yes | PASS |" in markdown
     page = (tmp_path / "report.html").read_text()
-    assert "mathjax" in page and r"\[\frac{\partial {y}_{i}}" in page
+    assert "<script" not in page and "http" not in page  # loads nothing: works offline
+    assert '<math display="block"><mfrac><mrow><mo>∂</mo><msub><mi>y</mi>' in page
+    assert "<mi>δ</mi>" in html.unescape(page) and "<mtable>" in page  # δ(i,j), its cases
     assert '<td class="PASS">PASS</td>' in page
+    assert '<td><a href="#layer-relu">relu</a></td>' in page and '<h2 id="layer-relu">' in page
+
+
+def test_a_failing_case_says_where_its_wrong_elements_are(tmp_path, monkeypatch):
+    right = layers.dense.backward
+
+    def weight_transposed(grad_output, cache):
+        grad_x, grad_w, grad_b = right(grad_output, cache)
+        return grad_x, grad_w.T if grad_w.shape[0] == grad_w.shape[1] else grad_w, grad_b
+
+    monkeypatch.setattr(layers.dense, "backward", weight_transposed)
+    write_report(["dense"], tmp_path)
+    markdown = (tmp_path / "report.md").read_text()
+    assert (
+        "Wrong elements by input: `x`: 0 of 9 wrong; `weight`: 6 of 9 wrong; `bias`: 0 of 3"
+        in markdown
+    )
 
 
 def test_failing_layer_gets_its_error_vs_step_plot(tmp_path, monkeypatch):
