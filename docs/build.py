@@ -66,12 +66,27 @@ def build() -> str:
         groups.setdefault(module, []).append(name)
     sections = [HEAD]
     for module, names in groups.items():
-        title = (
-            inspect.getdoc(sys.modules.get(module) or __import__(module, fromlist=["_"])) or module
-        ).split("\n")[0]
+        doc = inspect.getdoc(sys.modules.get(module) or __import__(module, fromlist=["_"]))
+        title = " ".join((doc or module).split("\n\n")[0].split())  # the first paragraph
         sections.append(f"## `{module}`\n\n{title}\n")
         sections += [entry(name) for name in names]
+    sections.append(plugin())
     return "\n".join(sections)
+
+
+def plugin() -> str:
+    """The pytest plugin's section: what it offers in every project, and the option."""
+    import gradcheck.pytest_plugin as plugin
+
+    fixture = inspect.getdoc(plugin.gradcheck.__wrapped__) or ""
+    return (
+        "## The pytest plugin (`gradcheck.pytest_plugin`)\n\n"
+        f"{inspect.getdoc(plugin)}\n\n"
+        f"### fixture `gradcheck`\n\n{fixture}\n\n"
+        "### option `pytest --gradcheck`\n\n"
+        "Collect the layers of the project's collection even without a `[tool.trigrad]` table "
+        "(then `./layers` and `./derivations`).\n"
+    )
 
 
 if __name__ == "__main__":

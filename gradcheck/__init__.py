@@ -86,26 +86,117 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(PUBLIC))
 
 
-if TYPE_CHECKING:  # what type checkers and editors see; tests/test_api.py keeps it in step
-    from gradcheck.adapters import from_object, from_objects
-    from gradcheck.cases import (
-        Case,
-        Draw,
-        rand_away_from_zero,
-        rand_distinct,
-        rand_int,
-        rand_mask,
-        rand_normal,
-        rand_positive,
-        rand_probabilities,
-        rand_unit_interval,
+# What type checkers see ("X as X": explicit re-exports, for mypy --strict); tests/test_api.py
+# keeps it in step with PUBLIC.
+if TYPE_CHECKING:
+    from gradcheck.adapters import (
+        from_object as from_object,
     )
-    from gradcheck.checker import assert_gradients, bind, check
-    from gradcheck.collection import Collection, find_collection
-    from gradcheck.formula import Formula, delta, elementwise, exact, indices, relu_expr
-    from gradcheck.functions import from_column_major, from_elementwise, from_loss
-    from gradcheck.network import first_wrong_stage
-    from gradcheck.registry import check_layer, get_layer, layer_names
-    from gradcheck.report import Failure, Kink, Report
-    from gradcheck.sequential import Stage, bound, compose
-    from gradcheck.stale import StaleStateWarning
+    from gradcheck.adapters import (
+        from_objects as from_objects,
+    )
+    from gradcheck.cases import (
+        Case as Case,
+    )
+    from gradcheck.cases import (
+        Draw as Draw,
+    )
+    from gradcheck.cases import (
+        rand_away_from_zero as rand_away_from_zero,
+    )
+    from gradcheck.cases import (
+        rand_distinct as rand_distinct,
+    )
+    from gradcheck.cases import (
+        rand_int as rand_int,
+    )
+    from gradcheck.cases import (
+        rand_mask as rand_mask,
+    )
+    from gradcheck.cases import (
+        rand_normal as rand_normal,
+    )
+    from gradcheck.cases import (
+        rand_positive as rand_positive,
+    )
+    from gradcheck.cases import (
+        rand_probabilities as rand_probabilities,
+    )
+    from gradcheck.cases import (
+        rand_unit_interval as rand_unit_interval,
+    )
+    from gradcheck.checker import (
+        assert_gradients as assert_gradients,
+    )
+    from gradcheck.checker import (
+        bind as bind,
+    )
+    from gradcheck.checker import (
+        check as check,
+    )
+    from gradcheck.collection import (
+        Collection as Collection,
+    )
+    from gradcheck.collection import (
+        find_collection as find_collection,
+    )
+    from gradcheck.formula import (
+        Formula as Formula,
+    )
+    from gradcheck.formula import (
+        delta as delta,
+    )
+    from gradcheck.formula import (
+        elementwise as elementwise,
+    )
+    from gradcheck.formula import (
+        exact as exact,
+    )
+    from gradcheck.formula import (
+        indices as indices,
+    )
+    from gradcheck.formula import (
+        relu_expr as relu_expr,
+    )
+    from gradcheck.functions import (
+        from_column_major as from_column_major,
+    )
+    from gradcheck.functions import (
+        from_elementwise as from_elementwise,
+    )
+    from gradcheck.functions import (
+        from_loss as from_loss,
+    )
+    from gradcheck.network import (
+        first_wrong_stage as first_wrong_stage,
+    )
+    from gradcheck.registry import (
+        check_layer as check_layer,
+    )
+    from gradcheck.registry import (
+        get_layer as get_layer,
+    )
+    from gradcheck.registry import (
+        layer_names as layer_names,
+    )
+    from gradcheck.report import (
+        Failure as Failure,
+    )
+    from gradcheck.report import (
+        Kink as Kink,
+    )
+    from gradcheck.report import (
+        Report as Report,
+    )
+    from gradcheck.sequential import (
+        Stage as Stage,
+    )
+    from gradcheck.sequential import (
+        bound as bound,
+    )
+    from gradcheck.sequential import (
+        compose as compose,
+    )
+    from gradcheck.stale import (
+        StaleStateWarning as StaleStateWarning,
+    )

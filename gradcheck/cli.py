@@ -31,7 +31,7 @@ def _check(argv: Sequence[str]) -> int:
     from gradcheck.report import PAIRS
     from gradcheck.results import results
 
-    arguments = parser("python -m gradcheck", __doc__.split("\n\n", 2)[1])
+    arguments = parser("python -m gradcheck", __doc__.split("\n\n", 1)[1])
     arguments.epilog = "also: python -m gradcheck report|new|bench --help"
     arguments.add_argument(
         "names", nargs="*", metavar="NAME", help="layers to check (default: all)"
@@ -40,8 +40,7 @@ def _check(argv: Sequence[str]) -> int:
     arguments.add_argument("--seed", type=count, default=0, help="seed for samples and probes")
     args = arguments.parse_args(argv)
     collection = collection_of(args)
-    if (names := chosen_names(args, collection)) is None:
-        return 2
+    names, problems = chosen_names(args, collection)
     layers = [get_layer(name, collection) for name in names]
     rows = [(layer, case) for layer in layers for case in layer.cases]
     widths = (
@@ -69,13 +68,16 @@ def _check(argv: Sequence[str]) -> int:
     progress.close()
     failed = [report for _, _, report in checked if not report.passed]
     if args.json:
-        data = results(checked, seed=args.seed, collection=collection, version=__version__)
+        data = results(
+            checked, seed=args.seed, collection=collection, version=__version__, problems=problems
+        )
         echo(json.dumps(data, indent=1, ensure_ascii=not _utf8(sys.stdout)))
     else:
         for report in failed:
             echo(f"\n{report}")
-        echo(f"\n{LEGEND}\n{len(checked) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+        errors = f", {len(problems)} could not be checked" if problems else ""
+        echo(f"\n{LEGEND}\n{len(checked) - len(failed)} passed, {len(failed)} failed{errors}")
+    return 1 if failed or problems else 0
 
 
 def _utf8(stream: object) -> bool:
@@ -93,3 +95,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CollectionError as error:
         echo(f"error: {error}", sys.stderr)
         return 2
+    except SystemExit as stop:  # a usage error already said, or --help: its status
+        return int(stop.code or 0)

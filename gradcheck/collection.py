@@ -25,20 +25,18 @@ import importlib
 import importlib.util
 import pkgutil
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+
+from gradcheck.pyproject import CollectionError, project, table
+
+__all__ = ["Collection", "CollectionError", "configured", "find_collection"]
 
 HOW_TO_NAME = (
     'name one in your pyproject.toml, [tool.trigrad] layers = "yourpackage.layers" (and '
     'derivations = "yourpackage.derivations"), or pass --layers PKG'
 )
-KEYS = {"layers", "derivations"}
-
-
-class CollectionError(LookupError):
-    """A collection that cannot be found or imported; the message says how to name one."""
 
 
 @dataclass(frozen=True)
@@ -54,17 +52,27 @@ class Collection:
     source : str
         How it was named, for messages: ``"[tool.trigrad] in /p/pyproject.toml"``, ``"--layers"``
         or ``"the default"``.
+    extend_path : bool
+        Whether the root may join ``sys.path`` to import the packages: yes for the command
+        line, no inside pytest, where the project's tests import it as they always do.
     """
 
     layers: str
     derivations: str | None
     root: Path
     source: str
+    extend_path: bool = True
+
+    @property
+    def named(self) -> bool:
+        """Whether the packages were named (a table, --layers), not taken by default: then a
+        derivations package that is missing is a mistake to report, not an option."""
+        return self.source != "the default"
 
     def _import(self, package: str) -> ModuleType:
         """Import ``package``; the project's root, then its ``src/``, join ``sys.path`` only if
         the package is missing without them."""
-        folders = [f for f in (self.root, self.root / "src") if f.is_dir()]
+        folders = [f for f in (self.root, self.root / "src") if f.is_dir() and self.extend_path]
         while True:
             try:
                 return importlib.import_module(package)
@@ -75,9 +83,14 @@ class Collection:
             while folders and str(folders[0]) in sys.path:
                 folders.pop(0)
             if not folders:
+                fix = (
+                    "run from its root"
+                    if self.extend_path
+                    else ('add pythonpath = ["."] to [tool.pytest.ini_options]')
+                )
                 raise CollectionError(
                     f"cannot import {package!r}, named by {self.source}, from {self.root}: "
-                    f"{missing}; install your project (pip install -e .) or run from its root, "
+                    f"{missing}; install your project (pip install -e .) or {fix}, "
                     f"or {HOW_TO_NAME}"
                 ) from None
             sys.path.insert(0, str(folders.pop(0)))
@@ -93,19 +106,44 @@ class Collection:
             )
         return package
 
-    def names(self) -> list[str]:
-        """The layers: public modules of the package that define ``forward`` and ``backward``."""
+    def modules(self) -> dict[str, Path]:
+        """Every public module of the layers package, by name, with its file: not imported."""
         package = self.layer_package()
-        names = []
+        found = {}
         for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-            if info.name.startswith("_"):
+            if not info.name.startswith("_"):
+                spec = importlib.util.find_spec(f"{self.layers}.{info.name}")
+                found[info.name] = Path(spec.origin) if spec and spec.origin else None
+        return found
+
+    def scan(self) -> tuple[list[str], dict[str, str]]:
+        """The layers (modules that define ``forward`` and ``backward``), and the modules that
+        cannot be imported, each with what went wrong: one broken module stops no other."""
+        names, broken = [], {}
+        for name in self.modules():
+            try:
+                module = importlib.import_module(f"{self.layers}.{name}")
+            except Exception as error:  # the user's module: say what, never stop the others
+                broken[name] = (
+                    f"cannot import {self.layers}.{name}: {type(error).__name__}: {error}"
+                )
                 continue
-            module = importlib.import_module(f"{self.layers}.{info.name}")
             if callable(getattr(module, "forward", None)) and callable(
                 getattr(module, "backward", None)
             ):
-                names.append(info.name)
-        return names
+                names.append(name)
+        return names, broken
+
+    def names(self) -> list[str]:
+        """The layers: public modules of the package that define ``forward`` and ``backward``
+        (modules that cannot be imported are left out: see :meth:`scan`)."""
+        return self.scan()[0]
+
+    def validate(self) -> None:
+        """Import the packages now, so that a misnamed one is reported before any check."""
+        self.layer_package()
+        if self.derivations is not None and self.named:
+            self._import(self.derivations)
 
     def layer_module(self, name: str) -> ModuleType:
         return importlib.import_module(f"{self.layers}.{name}")
@@ -117,7 +155,9 @@ class Collection:
         try:
             package = self._import(self.derivations)
         except CollectionError:
-            return None  # derivations are optional: the check says "no derivation"
+            if self.named:
+                raise  # named, so expected: a typo must not drop the symbolic leg silently
+            return None  # the default's derivations are optional: the check says so
         if not any(m.name == name for m in pkgutil.iter_modules(package.__path__)):
             return None
         return importlib.import_module(f"{self.derivations}.{name}")
@@ -149,58 +189,32 @@ class Collection:
         return {"layers": self.layers, "derivations": self.derivations, "source": self.source}
 
 
-def _project(start: Path) -> tuple[Path, Path | None]:
-    """The project's root and its pyproject.toml: the nearest one at or above ``start``."""
-    for folder in (start, *start.parents):
-        if (folder / "pyproject.toml").is_file():
-            return folder, folder / "pyproject.toml"
-    return start, None
-
-
-def _table(pyproject: Path) -> dict | None:
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise CollectionError(f"cannot read {pyproject}: {error}") from None
-    table = data.get("tool", {}).get("trigrad")
-    if table is None:
-        return None
-    unknown = sorted(set(table) - KEYS)
-    wrong = [k for k in sorted(KEYS & set(table)) if not isinstance(table[k], str)]
-    if unknown or wrong or "layers" not in table:
-        problem = (
-            f"unknown key {unknown[0]!r}"
-            if unknown
-            else f"{wrong[0]} must be a string"
-            if wrong
-            else "no layers key"
-        )
-        raise CollectionError(
-            f"[tool.trigrad] in {pyproject}: {problem}; it takes layers = "
-            '"yourpackage.layers" and, optionally, derivations = "yourpackage.derivations"'
-        )
-    return table
-
-
 def find_collection(
-    start: Path | str | None = None, *, layers: str | None = None, derivations: str | None = None
+    start: Path | str | None = None,
+    *,
+    layers: str | None = None,
+    derivations: str | None = None,
+    extend_path: bool = True,
 ) -> Collection:
     """The collection for the project at ``start`` (default: the working directory).
 
     ``layers`` and ``derivations`` override the project's ``[tool.trigrad]`` table, as
-    ``--layers`` and ``--derivations`` do on the command line.
+    ``--layers`` and ``--derivations`` do on the command line.  ``extend_path=False`` imports
+    the packages only as the process already can (inside pytest).
     """
-    root, pyproject = _project(Path(start or Path.cwd()).resolve())
+    root, pyproject = project(Path(start or Path.cwd()).resolve())
     if layers is not None:
-        return Collection(layers, derivations, root, "--layers")
-    table = _table(pyproject) if pyproject is not None else None
-    if table is not None:
+        return Collection(layers, derivations, root, "--layers", extend_path)
+    found = table(pyproject) if pyproject is not None else None
+    if found is not None:
         where = f"[tool.trigrad] in {pyproject}"
-        return Collection(table["layers"], derivations or table.get("derivations"), root, where)
-    return Collection("layers", derivations or "derivations", root, "the default")
+        derivations = derivations or found.get("derivations")
+        return Collection(found["layers"], derivations, root, where, extend_path)
+    source = "--derivations" if derivations else "the default"
+    return Collection("layers", derivations or "derivations", root, source, extend_path)
 
 
 def configured(start: Path | str | None = None) -> bool:
     """Whether the project at ``start`` names its collection in a ``[tool.trigrad]`` table."""
-    _, pyproject = _project(Path(start or Path.cwd()).resolve())
-    return pyproject is not None and _table(pyproject) is not None
+    _, pyproject = project(Path(start or Path.cwd()).resolve())
+    return pyproject is not None and table(pyproject) is not None

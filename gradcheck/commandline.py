@@ -17,8 +17,19 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-class Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Every default shown, the description's paragraphs kept as written."""
+class Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Plain text: every default shown once, each paragraph of a description wrapped."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        empty = action.default is None or action.default is False or action.default == []
+        if empty or "default" in text:  # (0 == False: identity, so that a 0 default shows)
+            return text  # nothing to show, or said in the text already
+        return super()._get_help_string(action) or text
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        fill = super()._fill_text  # zero-argument super() does not reach into a comprehension
+        return "\n\n".join(fill(p, width, indent) for p in text.replace("``", "").split("\n\n"))
 
 
 def count(text: str) -> int:
@@ -47,17 +58,20 @@ def collection_of(args: argparse.Namespace) -> Collection:
     return find_collection(layers=args.layers, derivations=args.derivations)
 
 
-def chosen_names(args: argparse.Namespace, collection: Collection) -> list[str] | None:
-    """The layers asked for, all by default; None (after saying why) if any is unknown."""
-    known = collection.names()
-    if not known:
+def chosen_names(args: argparse.Namespace, collection: Collection) -> tuple[list[str], list[str]]:
+    """The layers asked for (all by default) that can be checked, and what is wrong with the
+    others (a module that cannot be imported, a layer without CASES), each said on stderr.
+    ``SystemExit(2)`` after saying why, when a name is unknown or there is no layer at all."""
+    collection.validate()
+    known, broken = collection.scan()
+    if not known and not broken:
         echo(
             f"error: {collection.layers!r} ({collection.source}) holds no layer: a layer is a "
             "module with forward() and backward()",
             sys.stderr,
         )
-        return None
-    unknown = [n for n in args.names if n not in known]
+        raise SystemExit(2)
+    unknown = [n for n in args.names if n not in known and n not in broken]
     if unknown:
         hint = ""
         if any("." in n for n in unknown):
@@ -67,5 +81,13 @@ def chosen_names(args: argparse.Namespace, collection: Collection) -> list[str] 
             f"({collection.source}); known: {', '.join(known)}{hint}",
             sys.stderr,
         )
-        return None
-    return list(args.names) or known
+        raise SystemExit(2)
+    wanted = list(args.names) or sorted([*known, *broken])
+    problems = [broken[n] for n in wanted if n in broken]
+    empty = [
+        n for n in wanted if n in known and not getattr(collection.layer_module(n), "CASES", [])
+    ]
+    problems += [f"{collection.layers}.{n} registers no CASES: nothing is checked" for n in empty]
+    for problem in problems:
+        echo(f"error: {problem}", sys.stderr)
+    return [n for n in wanted if n in known and n not in empty], problems

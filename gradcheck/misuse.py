@@ -82,7 +82,8 @@ def explain(what: str, error: Exception) -> str:
         and Path(frame.filename).parts[-2:] != ("gradcheck", "formula.py")  # elementwise()
     ]
     if ours:
-        message += f" (at {Path(ours[-1].filename).name}:{ours[-1].lineno})"
+        where = "/".join(Path(ours[-1].filename).parts[-2:])  # derivations/x.py, not x.py
+        message += f" (at {where}:{ours[-1].lineno})"
     if isinstance(error, NameError):
         return message + "; define or import that name in the derivation's module"
     for marker, mistake in _MISTAKES:

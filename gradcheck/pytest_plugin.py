@@ -42,6 +42,15 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(LayerCollector(config), "trigrad-layers")
 
 
+def _printable(text: str) -> str:
+    """The report as the terminal can show it: ∂ and δ, or ASCII names (d y[0]/d x[1])."""
+    import sys
+
+    from gradcheck.textout import for_stream
+
+    return for_stream(text, sys.__stdout__)
+
+
 @pytest.fixture
 def gradcheck() -> Any:
     """:func:`gradcheck.assert_gradients`: check a layer, fail the test with the report."""
@@ -60,8 +69,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
 
     if isinstance(failure, GradientCheckFailed):
         where = call.excinfo.traceback.filter(call.excinfo)[-1]  # the test's own line
-        rep = outcome.get_result()
-        rep.longrepr = f"{failure.report}\n\n{where.path}:{where.lineno + 1}: gradient check failed"
+        path = Path(where.path)
+        if path.is_relative_to(item.config.rootpath):
+            path = path.relative_to(item.config.rootpath)
+        text = f"{failure}\n\n{path}:{where.lineno + 1}: gradient check failed"
+        outcome.get_result().longrepr = _printable(text)
 
 
 class LayerCase(pytest.Item):
@@ -85,7 +97,7 @@ class LayerCase(pytest.Item):
         from gradcheck.report import GradientCheckFailed
 
         if isinstance(excinfo.value, GradientCheckFailed):
-            return str(excinfo.value)
+            return _printable(str(excinfo.value))
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int, str]:
@@ -93,7 +105,8 @@ class LayerCase(pytest.Item):
 
 
 class LayerModule(pytest.File):
-    """A layer module of the collection, collected as its cases."""
+    """A module of the collection's layers package: its cases, one item each; one failing item
+    when it cannot be imported or registers no case; nothing when it is not a layer."""
 
     def __init__(self, *, layer_name: str, collection: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -102,11 +115,34 @@ class LayerModule(pytest.File):
     def collect(self) -> Any:
         from gradcheck.registry import get_layer
 
+        names, broken = self.collection.scan()
+        if self.layer_name in broken:  # the user's own error, as one failure: the rest run
+            yield Problem.from_parent(self, name=self.layer_name, problem=broken[self.layer_name])
+            return
+        if self.layer_name not in names:
+            return  # a helper module, not a layer
         layer = get_layer(self.layer_name, self.collection)
+        if not layer.cases:
+            problem = f"{layer.module.__name__} registers no CASES: nothing would be checked"
+            yield Problem.from_parent(self, name=self.layer_name, problem=problem)
         for case in layer.cases:
             yield LayerCase.from_parent(
                 self, name=f"{layer.name}[{case.id}]", layer=layer, case=case
             )
+
+
+class Problem(pytest.Item):
+    """A layer module that cannot be checked, failing with the reason."""
+
+    def __init__(self, *, problem: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.problem = problem
+
+    def runtest(self) -> None:
+        pytest.fail(self.problem, pytrace=False)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, self.name
 
 
 class LayerCollector:
@@ -116,20 +152,14 @@ class LayerCollector:
     def __init__(self, config: pytest.Config) -> None:
         from gradcheck.collection import CollectionError, find_collection
 
-        try:
-            self.collection = find_collection(config.invocation_params.dir)
-            names = self.collection.names()
-            self.modules = {
-                Path(self.collection.layer_module(name).__file__).resolve(): name for name in names
-            }
+        try:  # imported as the project's own tests import it: sys.path is left alone
+            self.collection = find_collection(config.invocation_params.dir, extend_path=False)
+            self.collection.validate()
+            files = self.collection.modules()
             folder = Path(self.collection.layer_package().__path__[0]).resolve()
         except CollectionError as error:
             raise pytest.UsageError(f"trigrad: {error}") from None
-        if not names:
-            raise pytest.UsageError(
-                f"trigrad: {self.collection.layers!r} ({self.collection.source}) holds no "
-                "layer: a layer is a module with forward() and backward()"
-            )
+        self.modules = {path.resolve(): name for name, path in files.items() if path}
         named = getattr(config, "args_source", None) == pytest.Config.ArgsSource.ARGS
         walked = [
             Path(config.invocation_params.dir, a.split("::")[0]).resolve() for a in config.args

@@ -59,9 +59,15 @@ def case_record(layer: str, case: str, report: Report) -> dict[str, Any]:
 
 
 def results(
-    checked: Sequence[tuple[str, str, Report]], *, seed: int, collection: Collection, version: str
+    checked: Sequence[tuple[str, str, Report]],
+    *,
+    seed: int,
+    collection: Collection,
+    version: str,
+    problems: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The whole run: version, seed, collection, a summary and one record per case."""
+    """The whole run: version, seed, collection, a summary, one record per case, and the
+    layers that could not be checked at all (``problems``)."""
     per_layer: dict[str, dict[str, int]] = {}
     for layer, _, report in checked:
         counts = per_layer.setdefault(layer, {"passed": 0, "failed": 0})
@@ -74,4 +80,5 @@ def results(
         "collection": collection.describe(),
         "summary": {"passed": len(checked) - failed, "failed": failed, "layers": per_layer},
         "cases": [case_record(*item) for item in checked],
+        "problems": list(problems),
     }

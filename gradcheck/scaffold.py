@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gradcheck.collection import HOW_TO_NAME, Collection
+from gradcheck.skeleton import render
 
 RESERVED = {
     "report",
@@ -23,92 +24,6 @@ RESERVED = {
     "bench",
 }  # the CLI's subcommands: a layer of that name could not be checked
 KINDS = ("elementwise", "row")
-
-LAYER = '''"""{name}: TODO one line: what it computes and its PyTorch twin, e.g. "as
-``torch.nn.functional.{name}``".
-
-Forward::
-
-    {forward_maths}          TODO: the forward, as on paper
-
-Backward, with g = ∂L/∂y::
-
-{backward_maths}
-"""
-
-import numpy as np
-
-from gradcheck import Case, rand_normal
-
-
-def forward({signature}):
-    raise NotImplementedError(
-        "{module}: write forward({arguments}) -> (y, cache): y with NumPy, and in cache "
-        "whatever backward needs; never modify an input in place"
-    )
-
-
-def backward(grad_output: np.ndarray, cache) -> tuple[{grad_types}]:
-    raise NotImplementedError(
-        "{module}: write backward(grad_output, cache) -> ({grads},): one gradient per input "
-        "of forward, in its order, each shaped like that input"
-    )
-
-
-def torch_reference({torch_signature}):
-    raise NotImplementedError(
-        "{module}: write torch_reference({arguments}): the same function in torch (import "
-        "torch inside the function: torch is optional)"
-    )
-
-
-CASES = [
-    # small, so that SymPy differentiates every element; add shapes that expose bugs{shape_hint}
-    Case({small}),
-    Case({odd}),
-    # realistic: checked against finite differences only
-    Case({large}, symbolic=False),
-]
-
-# the size a real workload has, for the benchmarks (never checked)
-BENCHMARK = Case({benchmark}, symbolic=False)
-'''
-
-DERIVATION = '''"""{name} in SymPy: the forward element by element, and its closed index form.
-
-Closed index form::
-
-{formula_maths}          TODO: the rule, as on paper
-"""
-
-import numpy as np
-import sympy as sp
-
-from gradcheck import Formula, delta, elementwise, indices
-
-{index_names} = indices("{index_string}")
-{bases}
-
-# TODO: replace each symbol TODO by the derivative, written with the arrays' elements
-FORMULAS = {{
-{formulas}
-}}
-
-
-def expressions({symbols_signature}) -> np.ndarray:
-    raise NotImplementedError(
-        "{derivation_module}: write expressions({arguments}): the forward on arrays of SymPy "
-        "symbols, element by element, with SymPy functions (sp.exp, sp.tanh, sp.Piecewise), "
-        "e.g. elementwise(lambda v: sp.tanh(v), x)"
-    )
-
-
-def jacobian({symbols_signature}) -> tuple[np.ndarray, ...]:
-    raise NotImplementedError(
-        "{derivation_module}: write jacobian({arguments}): FORMULAS evaluated at the inputs' "
-        "shapes, one block per input, e.g. FORMULAS['x'].evaluate({{'x': x}}, y_shape, x.shape)"
-    )
-'''
 
 
 class ScaffoldError(ValueError):
@@ -139,60 +54,6 @@ def validate(name: str, inputs: Sequence[str] = ("x",)) -> None:
         )
     if {"y", "grad_output", "cache", "axis"} & set(inputs):
         raise ScaffoldError("--inputs may not use y, grad_output, cache or axis: they are taken")
-
-
-def _shapes(rows: tuple[int, ...], features: int, count: int) -> str:
-    """Draws for x of shape ``rows + (features,)`` and parameters of shape ``(features,)``."""
-    x = f"rand_normal({', '.join(map(str, (*rows, features)))})"
-    return ", ".join([x] + [f"rand_normal({features})"] * (count - 1))
-
-
-def render(name: str, module: str, derivation_module: str, inputs: Sequence[str], kind: str):
-    """The two files' text: ``(layer, derivation)``."""
-    params, row = list(inputs[1:]), kind == "row"
-    axis = ", *, axis: int = -1" if row else ""
-    y = (
-        "y[b, i] = f(x[b, :], ...)[i]   (each output reads row b along axis)"
-        if row
-        else ("y[b, i] = f(x[b, i]" + "".join(f", {p}[i]" for p in params) + ")")
-    )
-    rule = "δ(b, c) (...)" if row else "δ(b, c) δ(i, j) f'(x[b, i])"
-    backward_maths = "\n".join(f"    ∂L/∂{p} = TODO" for p in inputs)
-    formula_maths = "\n".join(
-        f"    ∂y[b, i]/∂x[c, j] = {rule}" if p == "x" else f"    ∂y[b, i]/∂{p}[k] = TODO"
-        for p in inputs
-    )
-    x_deltas = "delta(b, c)" if row else "delta(b, c) * delta(i, j)"
-    formulas = ",\n".join(
-        f'    "x": Formula(y[b, i], x[c, j], {x_deltas} * sp.Symbol("TODO"))'
-        if p == "x"
-        else f'    "{p}": Formula(y[b, i], {p}[k], sp.Symbol("TODO"))'
-        for p in inputs
-    )
-    fields = {
-        "name": name,
-        "module": module,
-        "derivation_module": derivation_module,
-        "forward_maths": y,
-        "backward_maths": backward_maths,
-        "formula_maths": formula_maths,
-        "signature": ", ".join(f"{p}: np.ndarray" for p in inputs) + axis,
-        "torch_signature": ", ".join(inputs) + (", *, axis=-1" if row else ""),
-        "symbols_signature": ", ".join(inputs) + (", *, axis=-1" if row else ""),
-        "arguments": ", ".join(inputs),
-        "grads": ", ".join(f"grad_{p}" for p in inputs),
-        "grad_types": ", ".join(["np.ndarray"] * len(inputs)),
-        "shape_hint": "\n    # TODO: give each parameter its shape" if params else "",
-        "small": _shapes((2,), 3, len(inputs)),
-        "odd": _shapes((3, 1) if row else (1,), 5, len(inputs)),
-        "large": _shapes((64,), 33, len(inputs)),
-        "benchmark": _shapes((256,), 1024, len(inputs)),
-        "index_names": "b, i, c, j, k",
-        "index_string": "b i c j k",
-        "bases": "\n".join(f'{p} = sp.IndexedBase("{p}")' for p in ["y", *inputs]),
-        "formulas": formulas,
-    }
-    return LAYER.format(**fields), DERIVATION.format(**fields)
 
 
 def create(

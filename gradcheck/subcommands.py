@@ -28,8 +28,7 @@ def report(argv: Sequence[str]) -> int:
     arguments.add_argument("--seed", type=count, default=0, help="seed for samples and probes")
     args = arguments.parse_args(argv)
     collection = collection_of(args)
-    if (names := chosen_names(args, collection)) is None:
-        return 2
+    names, problems = chosen_names(args, collection)
     try:
         files, passed = write_report(names, args.out, seed=args.seed, collection=collection)
     except OSError as error:
@@ -42,7 +41,7 @@ def report(argv: Sequence[str]) -> int:
         return 2
     for file in files:
         echo(f"wrote {file}")
-    return 0 if passed else 1
+    return 0 if passed and not problems else 1
 
 
 def new(argv: Sequence[str]) -> int:
@@ -75,6 +74,7 @@ def new(argv: Sequence[str]) -> int:
     except (ScaffoldError, CollectionError) as error:
         echo(f"error: {error}; nothing written", sys.stderr)
         return 2
+    echo(f"collection: {collection.layers} ({collection.source})")
     for path in written:
         echo(f"wrote {path}")
     echo(next_steps(args.name, collection))
@@ -101,8 +101,7 @@ def bench(argv: Sequence[str]) -> int:
     arguments.add_argument("--no-torch", action="store_true", help="leave torch out")
     args = arguments.parse_args(argv)
     collection = collection_of(args)
-    if (names := chosen_names(args, collection)) is None:
-        return 2
+    names, problems = chosen_names(args, collection)
     threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     torch_side = None if args.no_torch else TorchSide.load(threads or 1)
     rows = table(
@@ -114,4 +113,4 @@ def bench(argv: Sequence[str]) -> int:
     header = ["layer", "dtype", "size", "forward", "fwd+bwd", "torch fwd+bwd", "ratio"]
     for row in [header, ["---"] * len(header), *rows]:
         echo("| " + " | ".join(row) + " |")
-    return 0
+    return 1 if problems else 0

@@ -123,7 +123,7 @@ MISUSED = [
     (lambda x: elementwise(math.tanh, x), f"float() need numbers: {USE_SYMPY}"),
     (lambda x: np.where(x > 0, x, 0), f"need a comparison that is true or false: {USE_SYMPY}"),
     (lambda x: np.tanh(x), f"NumPy's functions need numbers: {USE_SYMPY}"),
-    (lambda x: undefined(x), "name 'undefined' is not defined (at test_contract.py:"),  # noqa: F821
+    (lambda x: undefined(x), "name 'undefined' is not defined (at tests/test_contract.py:"),  # noqa: F821
 ]
 
 

@@ -122,3 +122,67 @@ def test_a_broken_trigrad_table_stops_pytest_saying_what_is_wrong(project):
     done = pytest_in(project)
     assert done.returncode == 4  # pytest's usage error
     assert "[tool.trigrad]" in done.stderr and "unknown key 'layer'" in done.stderr
+
+
+def test_a_module_that_cannot_be_imported_fails_alone(project):
+    (project / "mynn" / "layers" / "broken.py").write_text("import no_such_dependency\n")
+    done = pytest_in(project, "-v")
+    assert done.returncode == 1
+    assert "broken.py::broken FAILED" in done.stdout and "test_swish PASSED" in done.stdout
+    assert "cannot import mynn.layers.broken: ModuleNotFoundError" in done.stdout
+    assert "INTERNALERROR" not in done.stdout + done.stderr
+    cli = run("-m", "gradcheck", cwd=project)
+    assert cli.returncode == 1 and "Traceback" not in cli.stderr
+    assert "error: cannot import mynn.layers.broken" in cli.stderr
+    assert cli.stdout.strip().endswith("6 passed, 0 failed, 1 could not be checked")
+
+
+def test_a_layer_without_cases_fails_instead_of_passing_empty(project):
+    (project / "mynn" / "layers" / "empty.py").write_text(
+        "def forward(x):\n    return x, None\n\n\ndef backward(g, cache):\n    return (g,)\n"
+    )
+    done = pytest_in(project, "-v")
+    assert done.returncode == 1 and "empty.py::empty FAILED" in done.stdout
+    assert "mynn.layers.empty registers no CASES" in done.stdout
+    cli = run("-m", "gradcheck", "empty", cwd=project)
+    assert cli.returncode == 1 and "registers no CASES" in cli.stderr
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        ('derivations = "mynn.derivs"', "cannot import 'mynn.derivs'"),  # was a silent 2-leg pass
+        ("[tool.trigrad]", "[tool.trigard] in "),  # a misspelt table name
+    ],
+    ids=["derivations-typo", "table-typo"],
+)
+def test_a_misnamed_package_or_table_is_an_error_not_a_weaker_check(project, wrong, message):
+    pyproject = project / "pyproject.toml"
+    right = 'derivations = "mynn.derivations"' if "derivs" in wrong else "[tool.trigrad]"
+    pyproject.write_text(pyproject.read_text().replace(right, wrong.replace("trigrad", "trigard")))
+    done = pytest_in(project)
+    assert done.returncode == 4 and message in done.stderr  # pytest's usage error
+    cli = run("-m", "gradcheck", cwd=project)
+    assert cli.returncode == 2 and message in cli.stderr and "Traceback" not in cli.stderr
+
+
+def test_the_plugin_leaves_sys_path_as_the_project_set_it(project):
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('pythonpath = ["."]', ""))
+    # the pytest command, not python -m pytest, which puts the working directory on sys.path
+    command = Path(sys.executable).with_name("pytest")
+    done = subprocess.run([command, "-p", "no:cacheprovider"], cwd=project, capture_output=True,
+                          text=True)  # fmt: skip
+    assert done.returncode == 4
+    assert "cannot import 'mynn.layers'" in done.stderr and 'pythonpath = ["."]' in done.stderr
+
+
+def test_on_a_terminal_that_cannot_print_the_report_it_falls_back_to_ascii(project):
+    plant_bug(project)
+    env_run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-k", "rmsnorm"],
+        cwd=project, capture_output=True, env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )  # fmt: skip
+    out = env_run.stdout.decode("ascii")
+    assert env_run.returncode == 1
+    assert re.search(r"\n  worst: d y\[\d,\d\]/d x\[\d,\d\]: ", out)  # lines kept, names in ASCII

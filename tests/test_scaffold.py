@@ -5,6 +5,7 @@ import ast
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -102,10 +103,9 @@ def test_other_kinds_of_skeleton_fail_saying_what_to_write_next(project, options
     module.forward = forward
     report = check_layer("thing")[0]
     assert report.blame == "backward", str(report)
-    assert (
-        f"write backward(grad_output, cache) -> ({', '.join('grad_' + p for p in inputs)},)"
-        in str(report)
-    )
+    assert f"write backward(grad_output, cache) -> ({', '.join('grad_' + p for p in inputs)}" + (
+        "," * (len(inputs) == 1) + ")"
+    ) in str(report)
     for name in inputs[1:]:
         assert (
             f'"{name}": Formula(y[b, i], {name}[k], sp.Symbol("TODO"))'
@@ -187,3 +187,23 @@ def test_no_layer_is_named_like_a_subcommand():
 
     clash = RESERVED & set(layer_names(find_collection()))
     assert not clash, f"python -m gradcheck {clash} runs a subcommand, never the layer: rename it"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [[], ["--inputs", "x,weight,bias"], ["--kind", "row", "--inputs", "x,gain"],
+     ["--inputs", "x,a_rather_long_parameter_name,another_long_parameter_name,a_third_one"]],
+    ids=["elementwise", "parameters", "row", "long-names"],
+)  # fmt: skip
+def test_skeletons_pass_ruff_with_its_defaults(project, options):
+    """A user's linter, unconfigured (88 columns, isort), passes the files as written."""
+    ruff = Path(sys.executable).with_name("ruff")
+    assert ruff.exists(), "the test extra installs ruff"
+    assert main(["new", "thing", *options]) == 0
+    files = [str(project / "skel" / d / "thing.py") for d in ("layers", "derivations")]
+    checked = subprocess.run([ruff, "check", "--isolated", "--select", "E,F,W,I", *files],
+                             capture_output=True, text=True)  # fmt: skip
+    assert checked.returncode == 0, checked.stdout
+    formatted = subprocess.run([ruff, "format", "--isolated", "--diff", *files],
+                               capture_output=True, text=True)  # fmt: skip
+    assert formatted.returncode == 0, formatted.stdout
