@@ -64,7 +64,6 @@ def _check(argv: Sequence[str]) -> int:
             row = f"{layer.name:<{widths[0]}}  {case.id:<{widths[1]}}  {errors}  {proof:>5}"
             progress.close()  # the row replaces the progress line, which the next step redraws
             echo(f"{row}  {verdict}")
-            sys.stdout.flush()
     progress.close()
     failed = [report for _, _, report in checked if not report.passed]
     if args.json:

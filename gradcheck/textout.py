@@ -58,4 +58,4 @@ def for_stream(text: str, stream: TextIO) -> str:
 def echo(text: str = "", stream: TextIO | None = None) -> None:
     """``print(text)`` to ``stream`` (default stdout) that cannot fail on its encoding."""
     stream = stream or sys.stdout
-    print(for_stream(text, stream), file=stream)
+    print(for_stream(text, stream), file=stream, flush=True)  # piped too: each line as it comes

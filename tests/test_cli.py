@@ -169,3 +169,18 @@ def test_bench_times_each_layer_in_each_dtype_and_asserts_nothing(capsys):
     assert measured == {(n, d) for n in ("relu", "mse_loss") for d in ("float32", "float64")}
     for row in rows:
         assert float(row[3]) > 0 and float(row[4]) > 0 and row[5] == "-"  # no torch column
+
+
+def test_rows_stream_through_a_pipe_as_each_case_finishes():
+    """Each row is written when its case is done, not when the run is: read through a pipe, the
+    first row arrives while later cases are still being checked."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "gradcheck", "softmax", "dense", "tanh"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    ) as running:  # fmt: skip
+        header, first = running.stdout.readline(), running.stdout.readline()
+        still_running = running.poll() is None
+        rest = running.stdout.read()
+    assert header.split()[:2] == ["layer", "case"] and first.startswith("softmax ")
+    assert still_running, "the first row came only when the whole run had finished"
+    assert rest.rstrip().endswith("0 failed") and "bw~sym, bw~num, sym~num:" in rest  # legend
