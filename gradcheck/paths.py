@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.arrays import real_array
+
 _CONTAINERS = {"data", "value", "grad", "params", "param", "grads", "weights", "values"}
 
 
@@ -136,13 +138,8 @@ def accesses(specs: Specs | None, what: str) -> list[Access]:
 def parameter(obj: Any, param: Access) -> np.ndarray:
     """The parameter as a float64 array, refused with its path named unless it holds real
     numbers (a dict of weights, a string or None would fail inside NumPy)."""
-    value = param.read(obj)
-    try:
-        array = np.asarray(value)
-    except (TypeError, ValueError):  # a ragged list
-        array = np.asarray(None)
-    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-        found = f"of dtype {array.dtype}" if array.dtype != object else f"a {type(value).__name__}"
+    array, found = real_array(param.read(obj))
+    if array is None:
         raise TypeError(
             f"{type(obj).__name__}.{param.path} is {found}, not a real numeric array: params="
             "(...) must name the parameter arrays themselves, e.g. \"params['W']\" or 'weight.data'"

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from gradcheck.arrays import real_array
+
 State = dict[str, dict[str, Any]]
 
 
@@ -50,12 +52,9 @@ def real_arrays(caller: str, grads: Any) -> dict[str, np.ndarray]:
                 f"{caller}: grads[{key!r}] is None: leave the key out for a parameter without "
                 "a gradient (a frozen parameter, like p.grad is None in torch)"
             )
-        try:
-            a = np.asarray(g)
-        except (TypeError, ValueError):  # a ragged list
-            a = np.asarray(None)
-        if not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
-            found = f"has dtype {a.dtype}" if a.dtype != object else f"is a {type(g).__name__}"
+        a, found = real_array(g)
+        if a is None:
+            found = f"is {found}" if found.startswith("a ") else f"has {found.removeprefix('of ')}"
             raise ValueError(
                 f"{caller}: grads[{key!r}] {found}, not an array of real numbers: pass each "
                 "gradient as a float array"
