@@ -81,6 +81,7 @@ def _check(
         if closed is not None:
             exact, found = exact_legs(trial, closed, derivation)
             stages.append(found)
+            stages.append(trial.step_notes())
             stages.append(choose(trial, exact).run(trial, exact))
     return _report(name, stages)
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from gradcheck.contract import run_forward
-from gradcheck.numeric import forward_noise
+from gradcheck.numeric import forward_noise, step_note
 from gradcheck.projection import Projector
 from gradcheck.report import Failure, Kink
 
@@ -97,6 +97,11 @@ class Trial:
         """The forward's round-off per output, measured (:func:`gradcheck.numeric.forward_noise`);
         taken on first use, after the backward has run on the cache."""
         return forward_noise(self.f, self.arrays, self.seed)
+
+    def step_notes(self) -> Findings:
+        """Notes on the inputs that mix scales, naming the step each part of them got."""
+        notes = [step_note(n, a, self.step) for n, a in zip(self.names, self.arrays, strict=True)]
+        return Findings(notes=[n for n in notes if n])
 
     def projector(self) -> Projector:
         """Directional differences along patterns over all elements (steps per element)."""

@@ -1,0 +1,101 @@
+"""Layers the registry does not have, right and wrong, for the checker's own tests.
+
+Nothing in trigrad was tuned to them: each is written here from its textbook definition, as a
+user would bring it.  Each wrong variant's docstring names the real-world pattern.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# --- SiLU: y = x σ(x), y' = σ + x σ (1 - σ) ---------------------------------------------------
+
+
+def silu(x):
+    s = 1.0 / (1.0 + np.exp(-x))
+    return x * s, (x, s)
+
+
+def silu_backward(grad_output, cache):
+    x, s = cache
+    return (grad_output * (s + x * s * (1.0 - s)),)
+
+
+def silu_backward_constant_off(grad_output, cache):
+    """SiLU backward with the curvature term's constant off by 1e-4 relative (a typo'd digit)."""
+    x, s = cache
+    return (grad_output * (s + 1.0001 * x * s * (1.0 - s)),)
+
+
+# --- RMSNorm over the last axis: y = x / r, r = √(mean(x²) + eps) --------------------------------
+
+RMS_EPS = 1e-5
+
+
+def rms_norm(x):
+    r = np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + RMS_EPS)
+    return x / r, (x, r)
+
+
+def rms_norm_backward(grad_output, cache):
+    x, r = cache
+    d = x.shape[-1]
+    inner = np.sum(grad_output * x, axis=-1, keepdims=True)
+    return (grad_output / r - x * inner / (d * r**3),)
+
+
+def rms_norm_backward_without_eps(grad_output, cache):
+    """RMSNorm backward recomputing r without eps: right for the forward without eps only."""
+    x, _ = cache
+    d = x.shape[-1]
+    r = np.sqrt(np.mean(x * x, axis=-1, keepdims=True))
+    inner = np.sum(grad_output * x, axis=-1, keepdims=True)
+    return (grad_output / r - x * inner / (d * r**3),)
+
+
+# --- hardtanh: clip to [-1, 1], slope 1 strictly inside ----------------------------------------
+
+
+def hardtanh(x):
+    return np.clip(x, -1.0, 1.0), x
+
+
+def hardtanh_backward(grad_output, x):
+    return (grad_output * (np.abs(x) < 1.0),)
+
+
+def hardtanh_from_output(x):
+    y = np.clip(x, -1.0, 1.0)
+    return y, y
+
+
+def hardtanh_backward_mask_from_output(grad_output, y):
+    """hardtanh backward masking with |y| <= 1 on the clipped output: always true, slope 1."""
+    return (grad_output * (np.abs(y) <= 1.0),)
+
+
+# --- ELU: x for x > 0, α (eˣ - 1) below ---------------------------------------------------------
+
+ALPHA = 1.0
+
+
+def elu(x):
+    return np.where(x > 0, x, ALPHA * np.expm1(np.minimum(x, 0.0))), x
+
+
+def elu_backward(grad_output, x):
+    return (grad_output * np.where(x > 0, 1.0, ALPHA * np.exp(np.minimum(x, 0.0))),)
+
+
+# --- L2 normalisation of rows: y = x / ‖x‖ -----------------------------------------------------
+
+
+def l2_normalize(x):
+    norm = np.sqrt(np.sum(x * x, axis=-1, keepdims=True))
+    return x / norm, (x, norm)
+
+
+def l2_normalize_backward(grad_output, cache):
+    x, norm = cache
+    y = x / norm
+    return ((grad_output - y * np.sum(grad_output * y, axis=-1, keepdims=True)) / norm,)
