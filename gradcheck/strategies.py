@@ -18,13 +18,19 @@ from typing import Protocol
 import numpy as np
 
 from gradcheck.grouping import column_groups, grouped_differences, sparsity_pattern
+from gradcheck.kinks import confirm_kinks
 from gradcheck.legs import Exact
-from gradcheck.numeric import central_differences
+from gradcheck.numeric import NumericResult, central_differences
 from gradcheck.projection import DIRECTIONS
 from gradcheck.trial import Findings, Trial
 from gradcheck.verdict import compare_projected, verdicts
 
 PATTERN_LIMIT = 16_000_000  # outputs × elements: bytes of a boolean sparsity pattern
+
+
+def confirm(trial: Trial, numeric: NumericResult) -> None:
+    """Every kink a strategy saw, confirmed or judged at a step that no longer crosses it."""
+    confirm_kinks(trial.f, trial.arrays, trial.probes, trial.step, trial.noise, numeric)
 
 
 class Strategy(Protocol):
@@ -38,6 +44,7 @@ class ElementWise:
 
     def run(self, trial: Trial, exact: Exact) -> Findings:
         numeric = central_differences(trial.f, trial.arrays, trial.probes, trial.step, trial.noise)
+        confirm(trial, numeric)
         return verdicts(numeric, trial, exact)
 
 
@@ -53,6 +60,7 @@ class Grouped:
         numeric, missing = grouped_differences(
             trial.projector(), self.pattern, shapes, self.groups, trial.seed
         )
+        confirm(trial, numeric)
         found = verdicts(numeric, trial, exact)
         plural = "group of elements" if len(self.groups) == 1 else "groups of elements"
         method = f", {len(self.groups)} {plural} with disjoint outputs"

@@ -157,7 +157,10 @@ def verdicts(numeric: NumericResult, trial: Trial, exact: Exact) -> Findings:
             at = (slice(None),) + index
             row = int(np.argmax(np.isfinite(numeric.left[k][at])))  # the first probe that saw it
             left, right = numeric.left[k][(row,) + index], numeric.right[k][(row,) + index]
-            found.kinks.append(Kink(input_name, index, float(left), float(right)))
+            distance = float(numeric.distance[k][index])
+            kink = Kink(input_name, index, float(left), float(right))
+            kink.distance = None if np.isnan(distance) else distance
+            found.kinks.append(kink)
     return found
 
 

@@ -55,3 +55,51 @@ def test_inputs_of_one_scale_get_no_note():
     x = np.random.default_rng(2).standard_normal((3, 5)) * 1e4
     report = check(unseen.silu, unseen.silu_backward, [x])
     assert not any("mixes scales" in n for n in report.notes), str(report)
+
+
+# --- 2. a kink is a claim to confirm: within a step of one is not at one ----------------------
+
+
+def beside(edge, distances, seed=0):
+    """Inputs strictly inside (-1, 1) but for some just beside ``edge`` (on its far side)."""
+    x = np.random.default_rng(seed).uniform(-0.9, 0.9, (4, 5))
+    x.ravel()[: len(distances)] = edge + np.sign(edge) * np.asarray(distances)
+    return x
+
+
+@pytest.mark.parametrize("edge", [1.0, -1.0])
+def test_hardtanh_masked_from_its_clipped_output_fails_just_beyond_the_clip(edge):
+    # |y| <= 1 is always true: slope 1 where the truth is 0, at 3e-5..6e-4 beyond the clip,
+    # within one step of the kink (1e-3 of the spread)
+    x = beside(edge, [3e-5, 1e-4, 6e-4])
+    report = check(unseen.hardtanh_from_output, unseen.hardtanh_backward_mask_from_output, [x])
+    assert not report.passed and report.blame == "backward", str(report)
+    assert {f.index for f in report.failures} == {(0, 0), (0, 1), (0, 2)}, str(report)
+    assert not report.kinks, str(report)
+
+
+def test_the_right_hardtanh_just_beyond_the_clip_passes_with_no_kink():
+    x = beside(1.0, [3e-5, 1e-4, 6e-4])
+    report = check(unseen.hardtanh, unseen.hardtanh_backward, [x])
+    assert report.passed and not report.kinks, str(report)
+
+
+@pytest.mark.parametrize("tiny", [4e-9, 2e-8, 3e-10])
+def test_relu_masked_from_a_half_precision_output_fails_on_tiny_positives(tiny):
+    x = np.random.default_rng(1).standard_normal((2, 5))
+    x[0, 1] = tiny  # float16 rounds it to 0: backward says slope 0, the truth is 1
+    report = check(unseen.relu_keeping_half_output, unseen.relu_backward_from_half_output, [x])
+    assert not report.passed, str(report)
+    assert report.failures[0].index == (0, 1) and report.failures[0].numeric == pytest.approx(1)
+    assert check(unseen.relu_keeping_input, unseen.relu_backward, [x]).passed
+
+
+def test_a_kink_at_the_sample_is_confirmed_and_listed_with_its_distance():
+    x = beside(1.0, [0.0, 0.0])  # exactly at the clip: not differentiable
+    x[3, 4] = -1.0
+    report = check(unseen.hardtanh, unseen.hardtanh_backward, [x])
+    assert report.passed, str(report)
+    assert sorted(k.index for k in report.kinks) == [(0, 0), (0, 1), (3, 4)], str(report)
+    step = 1e-3 * np.std(x)
+    assert all(k.distance is not None and k.distance < 1e-3 * step for k in report.kinks)
+    assert "away" in str(report)

@@ -99,3 +99,24 @@ def l2_normalize_backward(grad_output, cache):
     x, norm = cache
     y = x / norm
     return ((grad_output - y * np.sum(grad_output * y, axis=-1, keepdims=True)) / norm,)
+
+
+# --- ReLU with its mask read from a low-precision copy of the output ---------------------------
+
+
+def relu_keeping_half_output(x):
+    y = np.maximum(x, 0.0)
+    return y, y.astype(np.float16)
+
+
+def relu_backward_from_half_output(grad_output, y_half):
+    """ReLU backward masking with y > 0 on a float16 copy of y: tiny positives round to 0."""
+    return (grad_output * (y_half > 0),)
+
+
+def relu_keeping_input(x):
+    return np.maximum(x, 0.0), x
+
+
+def relu_backward(grad_output, x):
+    return (grad_output * (x > 0),)

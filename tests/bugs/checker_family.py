@@ -3,8 +3,9 @@ class of blind spot, each on a registered layer so that it is checked three ways
 
 import numpy as np
 
+import layers.relu
 import layers.sigmoid
-from gradcheck.cases import rand_normal
+from gradcheck.cases import rand_away_from_zero, rand_normal
 
 from .spec import backward_bug, draw
 
@@ -22,6 +23,12 @@ def sigmoid_slope_from_float32_output(grad_output, cache):
     return (grad_output * y * (1.0 - y),)
 
 
+def relu_mask_from_half_precision_output(grad_output, cache):
+    """ReLU backward masking with y > 0 on a float16 copy of y: positives below 3e-8 get 0."""
+    (x,), _hyper, _ = cache
+    return (grad_output * (np.maximum(x, 0.0).astype(np.float16) > 0),)
+
+
 BUGS = [
     # one input of 2500 among O(1) ones: steps from the whole array's spread (~650) blurred the
     # O(1) elements' differences to a budget of 1e-3, hiding float32's 1e-7
@@ -30,5 +37,13 @@ BUGS = [
         layers.sigmoid,
         sigmoid_slope_from_float32_output,
         (_with_outlier(draw(rand_normal(3, 5)), (1, 3), 2500.0),),
+    ),
+    # 1e-8, within one step of relu's kink: finite differences saw a kink there and accepted
+    # any slope between the one-sided ones, 0 included
+    backward_bug(
+        "relu-mask-from-half-precision-output-at-a-tiny-positive",
+        layers.relu,
+        relu_mask_from_half_precision_output,
+        (_with_outlier(draw(rand_away_from_zero(2, 3)), (0, 2), 1e-8),),
     ),
 ]
