@@ -6,7 +6,8 @@ Jacobian, entry by entry) when the output is small, random Gaussian probes other
 A check is a few stages, each returning its :class:`~gradcheck.trial.Findings`:
 
 1. run the forward under its contract and build the :class:`~gradcheck.trial.Trial`;
-2. the closed form on every probe (:mod:`gradcheck.legs`), under the backward's contract;
+2. the closed form on every probe (:mod:`gradcheck.legs`), under the backward's contract,
+   and that contract's effects: cache writes, linearity, stale state (:mod:`gradcheck.protocols`);
 3. the symbolic leg and the proof of the closed index form, when a derivation is given;
 4. the numeric leg, by the cheapest strategy the trial allows (:mod:`gradcheck.strategies`),
    and the verdicts against the exact legs (:mod:`gradcheck.verdict`).
@@ -26,6 +27,7 @@ import numpy as np
 
 from gradcheck.arguments import validate_call
 from gradcheck.legs import closed_form, exact_legs
+from gradcheck.protocols import backward_protocols
 from gradcheck.report import Report
 from gradcheck.strategies import choose
 from gradcheck.trial import Findings, begin
@@ -79,6 +81,7 @@ def _check(
         closed, found = closed_form(trial)
         stages.append(found)
         if closed is not None:
+            stages.append(backward_protocols(trial, closed))
             exact, found = exact_legs(trial, closed, derivation)
             stages.append(found)
             stages.append(trial.step_notes())

@@ -101,11 +101,15 @@ def closed_form(trial: Trial) -> tuple[list[np.ndarray] | None, Findings]:
     arrays, names, output = trial.arrays, trial.names, trial.output
     found = Findings(method=trial.probe_label)
     closed = [np.empty((len(trial.probes),) + a.shape) for a in arrays]
+    seen = set()
     for p, probe in enumerate(trial.probes):
         grad_output = probe.reshape(output.shape)
-        grads = run_backward(trial.backward, grad_output, trial.cache, arrays, names)
-        if isinstance(grads, Failure):
-            found.failures.append(grads)
+        grads, problems = run_backward(trial.backward, grad_output, trial.cache, arrays, names)
+        for problem in problems:  # each problem once, however many probes show it
+            if problem.message not in seen:
+                seen.add(problem.message)
+                found.failures.append(problem)
+        if grads is None:
             return None, found
         if p == 0:
             low = {

@@ -88,15 +88,24 @@ class Trial:
     def probe_label(self) -> str:
         return "one-hot probes" if self.one_hot else f"{RANDOM_PROBES} random output probes"
 
+    # how far two calls at the same inputs differ, per output; whether forward writes into
+    # its inputs (then each call gets copies)
+    jitter: np.ndarray | None = None
+    copies: bool = False
+
     def f(self, xs: list[np.ndarray]) -> np.ndarray:
         """The forward's output at ``xs``, flattened, in float64: what finite differences see."""
+        if self.copies:
+            xs = [x.copy() for x in xs]
         return np.asarray(self.forward(*xs)[0], dtype=np.float64).reshape(-1)
 
     @cached_property
     def noise(self) -> np.ndarray:
-        """The forward's round-off per output, measured (:func:`gradcheck.numeric.forward_noise`);
-        taken on first use, after the backward has run on the cache."""
-        return forward_noise(self.f, self.arrays, self.seed)
+        """The forward's round-off per output, measured (:func:`gradcheck.numeric.forward_noise`)
+        and at least the difference between two calls; taken on first use, after the backward
+        has run on the cache."""
+        measured = forward_noise(self.f, self.arrays, self.seed)
+        return measured if self.jitter is None else np.maximum(measured, self.jitter)
 
     def step_notes(self) -> Findings:
         """Notes on the inputs that mix scales, naming the step each part of them got."""
@@ -118,18 +127,29 @@ def begin(
     seed: int,
     project: bool,
 ) -> tuple[Trial | None, Findings]:
-    """Run the forward under its contract; the trial, or None and the contract it broke."""
+    """Run the forward under its contract; the trial (None when nothing can be checked), and
+    every contract problem seen."""
     ran = run_forward(forward, arrays, names)
-    if isinstance(ran, Failure):
-        return None, Findings([ran])
-    output, _ = ran
-    if output.dtype.itemsize < 8:
+    found = Findings(list(ran.problems))
+    if ran.output is None:
+        return None, found
+    if ran.output.dtype.itemsize < 8:
         # Its round-off would read as a wrong derivation (the exact legs compare to 1e-10) or
         # as kinks; the honest verdict is that this forward cannot be checked in float64.
         message = (
-            f"forward returned {output.dtype} for float64 inputs: a check needs float64"
+            f"forward returned {ran.output.dtype} for float64 inputs: a check needs float64"
             " arithmetic; compute in the inputs' dtype (no cast to float32 inside forward)"
         )
-        return None, Findings([Failure("forward", message)])
+        found.failures.append(Failure("forward", message))
+        return None, found
+    largest = float(ran.jitter.max())
+    if largest > 0:
+        found.notes.append(
+            f"forward's output differs between calls by up to {largest:.1e} "
+            f"({largest / float(np.abs(ran.output).max()):.0e} of its largest): round-off, "
+            "tolerated; finite differences' budget includes it"
+        )
     options = {"step": step, "seed": seed, "project": project}
-    return Trial.build(forward, backward, arrays, names, ran, **options), Findings()
+    trial = Trial.build(forward, backward, arrays, names, (ran.output, ran.cache), **options)
+    trial.jitter, trial.copies = ran.jitter.reshape(-1), ran.mutates
+    return trial, found

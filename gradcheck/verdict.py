@@ -18,10 +18,8 @@ from gradcheck.legs import Exact
 from gradcheck.numeric import NumericResult, spread
 from gradcheck.projection import random_directions
 from gradcheck.report import Failure, Kink
+from gradcheck.tolerance import EXACT_RTOL, exact_tolerance
 from gradcheck.trial import Findings, Trial
-
-EXACT_RTOL = 1e-10
-BLOCK_FLOOR = 1e-3
 
 
 @dataclass
@@ -55,12 +53,7 @@ def compare_elements(
     Returns the failures and, per pair of legs, the largest relative error.
     """
     a, s, n, budget, scale, kink = legs.a, legs.s, legs.n, legs.budget, legs.scale, legs.kink
-    # A backward works from the forward's rounded outputs and shares row-level sums (softmax's
-    # Σ g·y), so its round-off follows the largest terms around an entry, not the entry: in a
-    # saturated softmax every entry is ~1e-9, yet 1 - y_i carries 1e-16 of absolute error.
-    # The symbolic leg has 40 digits: 1e-30 is far above its noise and far below float64's.
-    floor = BLOCK_FLOOR * max(float(scale.max()), natural)
-    exact_tol = EXACT_RTOL * (scale + floor) + 1e-30
+    exact_tol = exact_tolerance(scale, natural)
     usable = ~np.broadcast_to(kink, a.shape)
     a_off_n = usable & (np.abs(a - n) > budget + exact_tol)
     s_off_n = usable & (np.abs(s - n) > budget + exact_tol) if s is not None else None

@@ -12,7 +12,7 @@ import numpy as np
 
 
 def silu(x):
-    s = 1.0 / (1.0 + np.exp(-x))
+    s = 0.5 * (1.0 + np.tanh(0.5 * x))  # σ(x) without overflow at either end
     return x * s, (x, s)
 
 
@@ -120,3 +120,82 @@ def relu_keeping_input(x):
 
 def relu_backward(grad_output, x):
     return (grad_output * (x > 0),)
+
+
+def silu_backward_clipping_grad_output(grad_output, cache):
+    """SiLU backward with grad_output clipped to [-1, 1] (gradient clipping in the wrong place)."""
+    return silu_backward(np.clip(grad_output, -1.0, 1.0), cache)
+
+
+def l2_normalize_backward_half_grad_output(grad_output, cache):
+    """L2 normalisation backward on grad_output rounded to float16 (a mixed-precision buffer)."""
+    return l2_normalize_backward(grad_output.astype(np.float16).astype(np.float64), cache)
+
+
+# --- a squared-error loss: L = Σ (x - t)² / n, with t bound -----------------------------------
+
+
+def squared_error(x, target):
+    return np.array(np.mean((x - target) ** 2)), (x, target)
+
+
+def squared_error_backward(grad_output, cache):
+    x, target = cache
+    return (grad_output * 2.0 * (x - target) / x.size,)
+
+
+def squared_error_backward_unit_upstream(grad_output, cache):
+    """Loss backward using sign(grad_output): right for the usual upstream 1.0, wrong scaled."""
+    x, target = cache
+    return (np.sign(grad_output) * 2.0 * (x - target) / x.size,)
+
+
+# --- ELU keeping its input in a module-level variable --------------------------------------------
+
+_LAST_INPUT = None
+
+
+def elu_remembering_input(x):
+    global _LAST_INPUT
+    _LAST_INPUT = x.copy()
+    return elu(x)[0], None
+
+
+def elu_backward_from_last_input(grad_output, _cache):
+    """ELU backward reading the input the last forward call saw, not its own cache."""
+    return elu_backward(grad_output, _LAST_INPUT)
+
+
+# --- an LSTM cell object that keeps its cache on itself ------------------------------------------
+
+
+class LSTMCell:
+    """One LSTM step on x (batch, n) with a zero initial state; gates i, f, g, o stacked in W."""
+
+    def __init__(self, n: int, hidden: int, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        self.W = rng.standard_normal((n, 4 * hidden)) / np.sqrt(n)
+        self.b = rng.standard_normal(4 * hidden) * 0.1
+        self.hidden = hidden
+        self.dW = self.db = None
+        self.saved = None
+
+    def forward(self, x):
+        z = x @ self.W + self.b
+        h = self.hidden
+        i, f, o = (1 / (1 + np.exp(-z[:, k * h : (k + 1) * h])) for k in (0, 1, 3))
+        g = np.tanh(z[:, 2 * h : 3 * h])
+        c = i * g  # f · c_prev with c_prev = 0
+        self.saved = (x, i, f, g, o, np.tanh(c))
+        return o * np.tanh(c)
+
+    def backward(self, dh):
+        x, i, f, g, o, tc = self.saved
+        do = dh * tc
+        dc = dh * o * (1 - tc**2)
+        di, dg = dc * g, dc * i
+        dz = np.concatenate(
+            [di * i * (1 - i), np.zeros_like(f), dg * (1 - g**2), do * o * (1 - o)], axis=1
+        )
+        self.dW, self.db = x.T @ dz, dz.sum(axis=0)
+        return dz @ self.W.T
