@@ -7,16 +7,17 @@ deterministic — is a finding, returned as a :class:`~gradcheck.report.Failure`
 
 from __future__ import annotations
 
-import copy
 import functools
 import inspect
 import pickle
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from gradcheck.report import Failure
+from gradcheck.tolerance import exact_tolerance
 
 
 def input_names(forward: Callable, count: int) -> list[str]:
@@ -74,36 +75,48 @@ def bound_arrays(forward: Callable) -> list[tuple[str, np.ndarray]]:
     return bound
 
 
-def run_forward(
-    forward: Callable, arrays: list[np.ndarray], names: list[str]
-) -> tuple[np.ndarray, Any] | Failure:
-    """Call forward twice on copies; the output, or the contract it broke."""
+@dataclass
+class Ran:
+    """A forward run under its contract: its ``output`` and ``cache`` (``output`` None when
+    nothing can be checked), every contract ``problems`` seen, the round-off by which two
+    calls differ (``jitter``, per output), and whether it writes into its inputs
+    (``mutates``: every later call must then get copies)."""
+
+    output: np.ndarray | None
+    cache: Any = None
+    problems: list[Failure] = field(default_factory=list)
+    jitter: np.ndarray | None = None
+    mutates: bool = False
+
+
+def run_forward(forward: Callable, arrays: list[np.ndarray], names: list[str]) -> Ran:
+    """Call forward twice on copies; its output, and every contract it broke."""
     # bound arrays are not copied per call, so a forward writing into them (a target, a mask)
     # would look non-deterministic; compare them with a snapshot instead
     bound = [(name, array, array.copy()) for name, array in bound_arrays(forward)]
-    results = []
+    results, problems, mutates = [], [], False
     for _ in range(2):
         copies = [a.copy() for a in arrays]
         try:
             result = forward(*copies)
         except Exception as error:
-            return Failure("forward", f"forward raised {type(error).__name__}: {error}")
-        if not isinstance(result, tuple) or len(result) != 2:
-            return Failure(
-                "forward",
-                f"forward must return (output, cache); it returned {type(result).__name__}",
+            return Ran(
+                None,
+                problems=[Failure("forward", f"forward raised {type(error).__name__}: {error}")],
             )
+        if not isinstance(result, tuple) or len(result) != 2:
+            message = f"forward must return (output, cache); it returned {type(result).__name__}"
+            return Ran(None, problems=[Failure("forward", message)])
         for name, before, after in zip(names, arrays, copies, strict=True):
-            if not same(before, after):
-                return Failure(
-                    "forward", f"forward modified its input '{name}' in place; copy before writing"
-                )
+            if not same(before, after) and not mutates:
+                mutates = True  # the check goes on, handing every call its own copies
+                message = f"forward modified its input '{name}' in place; copy before writing"
+                problems.append(Failure("forward", message))
         for name, array, before in bound:
             if not same(array, before):
                 np.copyto(array, before)  # the caller's array, as it was before the check
-                return Failure(
-                    "forward", f"forward modified its {name} in place; copy it before changing it"
-                )
+                message = f"forward modified its {name} in place; copy it before changing it"
+                return Ran(None, problems=[*problems, Failure("forward", message)])
         results.append(result)
     output = results[0][0]
     if (
@@ -114,61 +127,72 @@ def run_forward(
         if isinstance(output, np.ndarray | np.generic):
             dtype = output.dtype.name
             got = f"{'an' if dtype[0] in 'aeio' else 'a'} {dtype} array; return floats"
-        return Failure("forward", f"forward's output must be a float array, got {got}")
-    if not same(np.asarray(output), np.asarray(results[1][0])):
-        where = _first_difference(np.asarray(output), np.asarray(results[1][0]))
-        return Failure(
-            "forward",
-            f"forward is not a deterministic function of its inputs: two calls differ at y{where}; "
-            "fix the seed, or pass the random mask as a keyword",
-        )
+        message = f"forward's output must be a float array, got {got}"
+        return Ran(None, problems=[*problems, Failure("forward", message)])
+    output, second = np.asarray(output), np.asarray(results[1][0])
     if not np.all(np.isfinite(output)):
-        return Failure("forward", "forward's output is not finite (NaN or inf) at the sample")
-    return np.asarray(output), results[0][1]
+        message = "forward's output is not finite (NaN or inf) at the sample"
+        return Ran(None, problems=[*problems, Failure("forward", message)])
+    if output.shape != second.shape or output.dtype != second.dtype:
+        jitter = np.full(output.shape, np.inf)
+    else:
+        jitter = np.abs(output.astype(np.float64) - second.astype(np.float64))
+    # a sum in varying order (threads, a GPU) differs by round-off, a new random mask by O(y)
+    if np.any(jitter > exact_tolerance(np.abs(output.astype(np.float64)))):
+        where = _first_difference(output, second) if np.isfinite(jitter).all() else ""
+        message = (
+            f"forward is not a deterministic function of its inputs: two calls differ at y{where}; "
+            "fix the seed, or pass the random mask as a keyword"
+        )
+        return Ran(None, problems=[*problems, Failure("forward", message)])
+    return Ran(output, results[0][1], problems, jitter, mutates)
 
 
 def run_backward(
     backward: Callable, probe: np.ndarray, cache: Any, arrays: list[np.ndarray], names: list[str]
-) -> list[np.ndarray] | Failure:
-    """One backward call on a probe, checked: one finite float gradient per input, no mutation."""
-    cache_before = copy.deepcopy(cache)
+) -> tuple[list[np.ndarray] | None, list[Failure]]:
+    """One backward call on a probe, checked: one finite float gradient per input.
+
+    Returns the gradients (None when they cannot be compared) and every contract problem seen,
+    so that a backward writing into ``grad_output`` is still judged on its gradients.  Writes
+    into the cache are judged by their effect on later calls (:mod:`gradcheck.protocols`), not
+    here: a memo or a call counter is harmless, and a cache may hold what cannot be copied.
+    """
     grad_output = probe.copy()
     try:
         grads = backward(grad_output, cache)
     except Exception as error:
-        return Failure("backward", f"backward raised {type(error).__name__}: {error}")
+        return None, [Failure("backward", f"backward raised {type(error).__name__}: {error}")]
+    problems = []
     if not same(grad_output, probe):
-        return Failure("backward", "backward modified grad_output in place; copy before writing")
-    if not same(cache_before, cache):
-        return Failure(
-            "backward", "backward modified the cache in place; a second call would differ"
-        )
+        message = "backward modified grad_output in place; copy before writing"
+        problems.append(Failure("backward", message))
     if not isinstance(grads, tuple | list):
-        return Failure(
-            "backward",
+        message = (
             f"backward must return a tuple with one gradient per input, got {type(grads).__name__}"
-            + (" (return (dx,) for one input)" if isinstance(grads, np.ndarray) else ""),
+            + (" (return (dx,) for one input)" if isinstance(grads, np.ndarray) else "")
         )
+        return None, [*problems, Failure("backward", message)]
     if len(grads) != len(arrays):
-        return Failure(
-            "backward", f"backward returned {len(grads)} gradients for {len(arrays)} inputs {names}"
-        )
+        message = f"backward returned {len(grads)} gradients for {len(arrays)} inputs {names}"
+        return None, [*problems, Failure("backward", message)]
     checked = []
     for k, (name, grad, array) in enumerate(zip(names, grads, arrays, strict=True)):
         grad = np.asarray(grad) if grad is not None else None
         if grad is None or grad.dtype.kind != "f":
             kind = "None" if grad is None else f"dtype {grad.dtype}"
-            return Failure("backward", f"gradient {k} (for '{name}') is {kind}; it must be floats")
-        if grad.shape != array.shape:
+            message = f"gradient {k} (for '{name}') is {kind}; it must be floats"
+        elif grad.shape != array.shape:
             hint = [n for n, a in zip(names, arrays, strict=True) if a.shape == grad.shape]
             also = (
                 f"; that is the shape of {hint}: are the gradients in input order?" if hint else ""
             )
-            return Failure(
-                "backward",
-                f"gradient {k} has shape {grad.shape} but input '{name}' has {array.shape}{also}",
-            )
-        if not np.all(np.isfinite(grad)):
-            return Failure("backward", f"gradient for '{name}' is not finite (NaN or inf)")
-        checked.append(grad)  # dtype kept: check() reports gradients less precise than float64
-    return checked
+            message = f"gradient {k} has shape {grad.shape} but input '{name}' has {array.shape}"
+            message += also
+        elif not np.all(np.isfinite(grad)):
+            message = f"gradient for '{name}' is not finite (NaN or inf)"
+        else:
+            checked.append(grad)  # dtype kept: check() reports gradients less precise than float64
+            continue
+        problems.append(Failure("backward", message))
+    return (checked if len(checked) == len(arrays) else None), problems

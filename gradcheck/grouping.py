@@ -105,6 +105,7 @@ def grouped_differences(
     n = pattern.shape[1]
     value, budget = np.zeros((len(probes), n)), np.zeros((len(probes), n))
     kink, sides = np.zeros(n, bool), [np.full((len(probes), n), np.nan) for _ in SIDES]
+    suspect = np.zeros(n, bool)
     unexplained = []
     # Each element moves by its own random multiple of its step: were the pattern wrong, a
     # change credited to the wrong element would carry the wrong weight and show.  With equal
@@ -134,6 +135,7 @@ def grouped_differences(
             h = projector.scale[e] * weights[e]
             value[:, e] = probes[:, rows] @ d.value[rows] / h
             budget[:, e] = np.abs(probes[:, rows]) @ d.budget[rows] / h
+            suspect[e] = (rows & d.suspect).any()
             hits = np.flatnonzero(rows & d.kinked)
             if hits.size and not kink[e]:
                 kink[e] = True
@@ -143,8 +145,9 @@ def grouped_differences(
     for shape in shapes:
         part = slice(start, start + int(np.prod(shape)))
         result.append(
-            value[:, part], budget[:, part], kink[part], *(s[:, part] for s in sides), shape
-        )
+            value[:, part], budget[:, part], kink[part], *(s[:, part] for s in sides), shape,
+            suspect[part],
+        )  # fmt: skip
         start = part.stop
     return result, unexplained
 

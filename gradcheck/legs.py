@@ -8,7 +8,7 @@ proven equal to SymPy's derivative (:mod:`gradcheck.proof`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,8 +16,9 @@ import numpy as np
 from gradcheck.contract import run_backward
 from gradcheck.misuse import explain
 from gradcheck.proof import prove
-from gradcheck.report import Failure, Report
-from gradcheck.symbolic import SymbolicLeg
+from gradcheck.report import Failure
+from gradcheck.symbolic import Derivative, SymbolicLeg
+from gradcheck.trial import Findings, Trial
 
 
 def _short(expression: Any, limit: int = 120) -> str:
@@ -25,24 +26,36 @@ def _short(expression: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def symbolic(
-    report: Report, derivation: Any, arrays: list[np.ndarray], names: list[str], output: np.ndarray
-) -> list[np.ndarray] | None:
+@dataclass
+class Exact:
+    """The exact legs at the trial's probes: ``closed`` (the backward's ``v·J``, shaped
+    ``(probes, *input.shape)`` per input) and ``blocks`` (SymPy's Jacobian, shaped
+    ``output + input`` per input, or None without a usable derivation)."""
+
+    closed: list[np.ndarray]
+    blocks: list[np.ndarray] | None
+
+
+def symbolic(trial: Trial, derivation: Any) -> tuple[list[np.ndarray] | None, Findings]:
     """The symbolic Jacobian blocks at the sample (None if the derivation itself failed).
 
-    Failures of the derivation are added to the report, and ``report.proof`` records whether
-    its closed index form was proven equal to SymPy's derivative.
+    The findings hold the derivation's failures and whether its closed index form was proven
+    equal to SymPy's derivative (``proof``).  The leg and the proof share one SymPy derivative.
     """
+    found = Findings()
+    arrays, names, output = trial.arrays, trial.names, trial.output
     shapes = [a.shape for a in arrays]
+    shared = None
     try:
-        value, blocks = SymbolicLeg(derivation.expressions, shapes)(arrays)
+        shared = Derivative(derivation.expressions, shapes)
+        value, blocks = SymbolicLeg(derivation.expressions, shapes, shared)(arrays)
     except Exception as error:
-        report.failures.append(Failure("derivation", explain("expressions()", error)))
-        return None
+        found.failures.append(Failure("derivation", explain("expressions()", error)))
+        return None, found
     if value.shape != output.shape:
         message = f"derivation's output has shape {value.shape}, the layer's {output.shape}"
-        report.failures.append(Failure("derivation", message))
-        return None
+        found.failures.append(Failure("derivation", message))
+        return None, found
     gap = np.abs(value - output)
     if np.any(gap > 1e-9 * (np.abs(output) + np.abs(output).max() + 1e-300)):
         where = tuple(int(i) for i in np.unravel_index(np.argmax(gap), gap.shape))
@@ -50,50 +63,64 @@ def symbolic(
             f"derivation's forward differs from the layer's at y{list(where)}: "
             f"{value[where]:.10g} vs {output[where]:.10g}; they describe different functions"
         )
-        report.failures.append(Failure("derivation", message))
-        return None
+        found.failures.append(Failure("derivation", message))
+        return None, found
     if getattr(derivation, "jacobian", None) is None:
-        return blocks
+        return blocks, found
     try:
-        disproofs = prove(derivation.expressions, derivation.jacobian, shapes)
+        disproofs = prove(derivation.expressions, derivation.jacobian, shapes, shared)
     except Exception as error:
-        report.failures.append(Failure("derivation", explain("jacobian()", error)))
-        report.proof = "failed"
-        return blocks
-    report.proof = "disproved" if disproofs else "proved"
+        found.failures.append(Failure("derivation", explain("jacobian()", error)))
+        found.proof = "failed"
+        return blocks, found
+    found.proof = "disproved" if disproofs else "proved"
     for d in disproofs:
         message = (
             f"closed index form ∂y{list(d.output_index)}/∂{names[d.input]}{list(d.input_index)}"
             f" = {_short(d.closed)} is not SymPy's derivative {_short(d.sympy)}"
         )
-        report.failures.append(Failure("derivation", message))
-    return blocks
+        found.failures.append(Failure("derivation", message))
+    return blocks, found
 
 
-def closed_form(
-    backward: Callable,
-    probes: np.ndarray,
-    output: np.ndarray,
-    cache: Any,
-    arrays: list[np.ndarray],
-    names: list[str],
-    notes: list[str] | None,
-) -> list[np.ndarray] | Failure:
-    """``probes @ J`` from the backward, ``(probes, *input.shape)`` per input."""
-    closed = [np.empty((len(probes),) + a.shape) for a in arrays]
-    for p, probe in enumerate(probes):
-        grads = run_backward(backward, probe.reshape(output.shape), cache, arrays, names)
-        if isinstance(grads, Failure):
-            return grads
-        if p == 0 and notes is not None:
+def exact_legs(trial: Trial, closed: list[np.ndarray], derivation: Any) -> tuple[Exact, Findings]:
+    """The closed form with the symbolic leg beside it, when the trial's size allows SymPy."""
+    if derivation is None:
+        note = "no derivation: backward checked against finite differences only"
+        return Exact(closed, None), Findings(notes=[] if trial.project else [note])
+    if trial.project:
+        note = "symbolic leg skipped: inputs too large for SymPy"
+        return Exact(closed, None), Findings(notes=[note])
+    blocks, found = symbolic(trial, derivation)
+    return Exact(closed, blocks), found
+
+
+def closed_form(trial: Trial) -> tuple[list[np.ndarray] | None, Findings]:
+    """``probes @ J`` from the backward, ``(probes, *input.shape)`` per input (None when the
+    backward broke its contract: the findings say how)."""
+    arrays, names, output = trial.arrays, trial.names, trial.output
+    found = Findings(method=trial.probe_label)
+    closed = [np.empty((len(trial.probes),) + a.shape) for a in arrays]
+    seen = set()
+    for p, probe in enumerate(trial.probes):
+        grad_output = probe.reshape(output.shape)
+        grads, problems = run_backward(trial.backward, grad_output, trial.cache, arrays, names)
+        for problem in problems:  # each problem once, however many probes show it
+            if problem.message not in seen:
+                seen.add(problem.message)
+                found.failures.append(problem)
+        if grads is None:
+            return None, found
+        if p == 0:
             low = {
                 str(g.dtype): n for n, g in zip(names, grads, strict=True) if g.dtype.itemsize < 8
             }
             for dtype, input_name in low.items():
-                notes.append(
+                found.notes.append(
                     f"backward returned {dtype} gradients for float64 inputs ('{input_name}'):"
                     " they are only float32-accurate"
                 )
         for block, grad in zip(closed, grads, strict=True):
             block[p] = grad
-    return closed
+    found.elements = sum(c.size for c in closed)
+    return closed, found

@@ -22,7 +22,8 @@ at t = h, h/2, h/4:
   ``c = -2 J(h/4) + 5 J(h/2) - 2 J(h)``; an element is a kink when both fits see a jump.
   Finite differences say nothing there, and the element is reported as a kink.
 
-Steps follow each input's spread, per element floored at ``√ε |x_e|`` (:func:`element_step`).
+Steps follow the spread of each input's bulk, per element floored at ``√ε |x_e|``
+(:func:`element_step`): a few elements far outside the rest do not set the step of the others.
 """
 
 from __future__ import annotations
@@ -45,10 +46,46 @@ def spread(x: np.ndarray) -> float:
     return value or float(np.max(np.abs(x))) or 1.0
 
 
+# A Gaussian sample's standard deviation is within a few times its interquartile sigma at any
+# size; ten times means a few elements lie far outside the rest (one 1e4 among O(1) values).
+MIXED_SCALES = 10.0
+IQR_SIGMA = 1.349  # the interquartile range of a standard normal
+
+
+def bulk_spread(x: np.ndarray) -> float:
+    """The spread of the bulk of an input: ``spread(x)``, or its interquartile sigma
+    ``IQR / 1.349`` when that is more than :data:`MIXED_SCALES` times smaller (a few elements
+    far outside the rest would otherwise set the step of all of them)."""
+    whole = spread(x)
+    if x.size < 3:
+        return whole
+    low, high = np.percentile(x, [25, 75])
+    bulk = float(high - low) / IQR_SIGMA
+    return bulk if 0 < bulk * MIXED_SCALES < whole else whole
+
+
 def element_step(x: np.ndarray, step: float) -> np.ndarray:
-    """``step · spread(x)``, at least ``√ε · |x_e|`` so that round-off stays bounded: logits of
-    1000 ± 1 are stepped by 1e-3, inputs of size 1e-6 by 1e-9."""
-    return np.maximum(step * spread(x), np.sqrt(EPS) * np.abs(x))
+    """``step · bulk_spread(x)``, at least ``√ε · |x_e|`` so that round-off stays bounded:
+    logits of 1000 ± 1 are stepped by 1e-3, inputs of size 1e-6 by 1e-9, and O(1) elements
+    beside one of 1e4 by 1e-3 (the 1e4 by ``√ε · 1e4``), not all by the 1e4's share of the
+    spread."""
+    return np.maximum(step * bulk_spread(x), np.sqrt(EPS) * np.abs(x))
+
+
+def step_note(name: str, x: np.ndarray, step: float) -> str | None:
+    """What steps an input that mixes scales got, part by part (None when it does not)."""
+    bulk = bulk_spread(x)
+    if bulk == spread(x):
+        return None
+    steps = element_step(x, step)
+    floored = np.sqrt(EPS) * np.abs(x) > step * bulk
+    text = (
+        f"input '{name}' mixes scales (spread {spread(x):.2g}, its bulk {bulk:.2g}): step "
+        f"{step * bulk:.2g} for {int((~floored).sum())} elements"
+    )
+    if floored.any():
+        text += f", √ε·|x| for {int(floored.sum())} (up to {steps.max():.2g})"
+    return text
 
 
 @dataclass
@@ -63,6 +100,16 @@ class Directional:
     left: np.ndarray
     right: np.ndarray
     slack: np.ndarray
+    # What :mod:`gradcheck.kinks` confirms a kink from: whether the offset fit alone sees a
+    # jump (a kink at h/32 < d < h/4, crossed by every step, hides from the cubic fit while
+    # inflating the budget to the size of the jump), that fit's jump in slope c and offset n
+    # (n = -d c for a kink at distance d that every step crosses), and the parts of the
+    # threshold it had to clear: round-off (∝ 1/h) and relative (independent of h).
+    suspect: np.ndarray | None = None
+    jump: np.ndarray | None = None
+    offset: np.ndarray | None = None
+    threshold: np.ndarray | None = None
+    relative: np.ndarray | None = None
 
     @property
     def kink(self) -> bool:
@@ -116,7 +163,8 @@ def directional_difference(
     # The same three points fit N(t) = t J(t) = n + c t + a t²; the offset n is zero for a kink
     # at x and for a smooth function but for its t⁴ term, so it measures round-off and
     # truncation seen at these very steps: it floors δ in the estimate's budget.
-    offset = np.abs(8 * h / 4 * jump[2] - 6 * h / 2 * jump[1] + h * jump[0]) / 3
+    signed_offset = (8 * h / 4 * jump[2] - 6 * h / 2 * jump[1] + h * jump[0]) / 3
+    offset = np.abs(signed_offset)
     roundoff, delta = delta, np.maximum(delta, offset / 2)
     coarse = (4 * central[1] - central[0]) / 3
     fine = (4 * central[2] - central[1]) / 3
@@ -129,19 +177,23 @@ def directional_difference(
     # the offset fit does not see at all.  (Flooring both by the offset instead hid a kink at
     # d = 1.5e-5 from a step of 8.6e-4, and a right relu failed.)
     cubic_fit = np.abs(16 * jump[2] - 10 * jump[1] + jump[0]) / 7
-    offset_fit = np.abs(-2 * jump[2] + 5 * jump[1] - 2 * jump[0])
+    signed_jump = -2 * jump[2] + 5 * jump[1] - 2 * jump[0]
+    offset_fit = np.abs(signed_jump)
     relative = 1e-6 * np.abs(fine)
     cubic_noise = BUDGET_SAFETY * 50 * roundoff / h + OFFSET_SAFETY * 45 / 7 * offset / h
-    kinked = (cubic_fit > cubic_noise + relative) & (
-        offset_fit > BUDGET_SAFETY * 80 * roundoff / h + relative
-    )
+    offset_roundoff = BUDGET_SAFETY * 80 * roundoff / h
+    suspect = offset_fit > offset_roundoff + relative
+    kinked = (cubic_fit > cubic_noise + relative) & suspect
     kinked |= ~np.isfinite(fine)
     half_jump = jump[2] / 2
     # The one-sided slopes (f(x ± h/4) - f(x)) / (h/4) are off by f'' h/8 where f curves beside
     # the kink, which the jump's change between steps bounds (it is f'' h/4); 8 δ / h of round-off.
     slack = BUDGET_SAFETY * (np.abs(jump[1] - jump[2]) + 8 * delta / h) + relative
     left, right = central[2] - half_jump, central[2] + half_jump
-    return Directional(fine, budget, kinked, left, right, slack)
+    return Directional(
+        fine, budget, kinked, left, right, slack,
+        suspect, signed_jump, signed_offset, offset_roundoff, relative,
+    )  # fmt: skip
 
 
 @dataclass
@@ -155,10 +207,16 @@ class NumericResult:
     left: list[np.ndarray] = field(default_factory=list)
     right: list[np.ndarray] = field(default_factory=list)
     slack: list[np.ndarray] = field(default_factory=list)
+    distance: list[np.ndarray] = field(default_factory=list)  # to a confirmed kink, else NaN
+    suspect: list[np.ndarray] = field(default_factory=list)  # to difference again, alone
 
-    def append(self, value, budget, kink, left, right, slack, shape: tuple[int, ...]) -> None:
+    def append(
+        self, value, budget, kink, left, right, slack, shape: tuple[int, ...], suspect=None
+    ) -> None:
         """Add one input's results, given over its flattened elements."""
         rows = (len(value),) + shape
+        self.distance.append(np.full(shape, np.nan))
+        self.suspect.append(np.zeros(shape, bool) if suspect is None else suspect.reshape(shape))
         self.value.append(value.reshape(rows))
         self.budget.append(budget.reshape(rows))
         self.kink.append(kink.reshape(shape))
@@ -188,6 +246,7 @@ def central_differences(
         k = probes.shape[0]
         value, budget = np.zeros((k, a.size)), np.zeros((k, a.size))
         kink, sides = np.zeros(a.size, bool), [np.full((k, a.size), np.nan) for _ in SIDES]
+        suspect = np.zeros(a.size, bool)
         flat = a.reshape(-1)
         steps = element_step(a, step).reshape(-1)
         for e in range(a.size):
@@ -204,7 +263,8 @@ def central_differences(
             h = (x + steps[e]) - x
             d = directional_difference(shifted, y0, probes, h, noise_floor)
             value[:, e], budget[:, e], kink[e] = d.value, d.budget, d.kink
+            suspect[e] = d.suspect.any()
             for side, name in zip(sides, SIDES, strict=True):
                 side[:, e] = np.where(d.kinked, getattr(d, name), np.nan)
-        result.append(value, budget, kink, *sides, a.shape)
+        result.append(value, budget, kink, *sides, a.shape, suspect)
     return result

@@ -21,7 +21,7 @@ import numpy as np
 import sympy as sp
 
 from gradcheck.fingerprint import cache_key
-from gradcheck.symbolic import derivative, read_cache, symbolic_hyper, write_cache
+from gradcheck.symbolic import Derivative, read_cache, symbolic_hyper, write_cache
 
 
 def _is_zero(expr: sp.Expr) -> bool:
@@ -92,20 +92,25 @@ class Disproof:
 
 
 def prove(
-    expressions: Callable, jacobian: Callable, shapes: Sequence[tuple[int, ...]]
+    expressions: Callable,
+    jacobian: Callable,
+    shapes: Sequence[tuple[int, ...]],
+    derivative: Derivative | None = None,
 ) -> list[Disproof]:
     """Compare ``jacobian`` (closed index form) with ``diff`` of ``expressions`` entry by entry.
 
     Returns the first entry that differs (empty when proved): a wrong formula usually differs
     in many entries, and each costs a ``simplify`` before it is given up on.  Raises
     ``ValueError`` when the closed form has the wrong number or shape of blocks.
+    ``derivative`` is SymPy's derivative of ``expressions``, shared with the symbolic leg.
     """
-    expressions, _, _ = symbolic_hyper(expressions)
+    derivative = derivative or Derivative(expressions, shapes)
+    expressions = derivative.expressions
     jacobian, _, _ = symbolic_hyper(jacobian)
     key = cache_key(jacobian, shapes, "proof") + cache_key(expressions, shapes, "proof")[:8]
     if read_cache(key) == "proved":
         return []
-    symbols, out, expected = derivative(expressions, shapes)  # the leg's, when it was cold too
+    symbols, out, expected = derivative.value()  # the leg's, when it was cold too
     closed = tuple(jacobian(*symbols))
     if len(closed) != len(expected):
         raise ValueError(

@@ -66,10 +66,13 @@ class Kink:
     index: tuple[int, ...]
     left: float
     right: float
+    distance: float | None = None  # from the sample to the kink, as refined steps confirmed it
 
     def __str__(self) -> str:
+        at = "" if self.distance is None else f", {self.distance:.1e} away"
         return (
             f"{self.input}{_index(self.index)}: left slope {self.left:.4g}, right {self.right:.4g}"
+            + at
         )
 
 

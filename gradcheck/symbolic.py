@@ -98,30 +98,27 @@ def sympy_jacobian(expressions: np.ndarray, inputs: Sequence[np.ndarray]) -> lis
     return [b.reshape(expressions.shape + a.shape) for b, a in zip(blocks, inputs, strict=True)]
 
 
-# The last derivative, by cache key: a check's leg and proof both need SymPy's Jacobian of the
-# same forward, and differentiating is most of a cold check.  One entry, as a check is done with
-# it before the next check starts.
-_LAST: dict[str, tuple[list[np.ndarray], np.ndarray, list[np.ndarray]]] = {}
+class Derivative:
+    """SymPy's derivative of one forward at given shapes, taken on first use and then kept.
 
-
-def derivative(
-    expressions: Callable, shapes: Sequence[tuple[int, ...]]
-) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray]]:
-    """Symbols ``a{k}_...`` of the given shapes, ``expressions`` of them, and their Jacobian.
-
-    The result is kept in memory under :func:`cache_key` until another derivative is taken
-    (never when the key is unique to the call), so the caller must not modify it.
+    A check's symbolic leg (when its disk cache is cold) and the proof of the closed index
+    form both need it, and differentiating is most of a cold check: :mod:`gradcheck.legs`
+    hands the same object to both.  Float-array hyperparameters are rebound as symbols
+    (:func:`symbolic_hyper`).  The caller must not modify what :meth:`value` returns.
     """
-    key = cache_key(expressions, shapes, "derivative")
-    if key in _LAST:
-        return _LAST[key]
-    symbols = [symbols_like(f"a{k}", tuple(s)) for k, s in enumerate(shapes)]
-    out = as_expressions(expressions(*symbols))
-    result = (symbols, out, sympy_jacobian(out, symbols))
-    _LAST.clear()
-    if "-" not in key:
-        _LAST[key] = result
-    return result
+
+    def __init__(self, expressions: Callable, shapes: Sequence[tuple[int, ...]]):
+        self.shapes = [tuple(s) for s in shapes]
+        self.expressions, self.hyper, self.hyper_values = symbolic_hyper(expressions)
+        self._value: tuple[list[np.ndarray], np.ndarray, list[np.ndarray]] | None = None
+
+    def value(self) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray]]:
+        """Symbols ``a{k}_...`` of the shapes, ``expressions`` of them, and their Jacobian."""
+        if self._value is None:
+            symbols = [symbols_like(f"a{k}", s) for k, s in enumerate(self.shapes)]
+            out = as_expressions(self.expressions(*symbols))
+            self._value = (symbols, out, sympy_jacobian(out, symbols))
+        return self._value
 
 
 def symbolic_hyper(function: Callable) -> tuple[Callable, list[np.ndarray], list[np.ndarray]]:
@@ -141,19 +138,17 @@ def symbolic_hyper(function: Callable) -> tuple[Callable, list[np.ndarray], list
     return functools.partial(base, *args, **keywords), symbols, values
 
 
-def _generate(
-    expressions: Callable, shapes: list[tuple[int, ...]], hyper: list[np.ndarray]
-) -> tuple[tuple[int, ...], bytes, types.CodeType]:
+def _generate(derivative: Derivative) -> tuple[tuple[int, ...], bytes, types.CodeType]:
     """Output shape, positions of the non-zero Jacobian entries, compiled lambdified code.
 
     Only the non-zero entries are lambdified: 28,160 of conv2d's 364,544 at the benchmark's
     sizes.  Generating the rest as literal zeros made a 1.7 MB source whose compilation was
     most of a warm check.  Positions are flat indices into the ``(outputs, all inputs)`` matrix.
     """
-    symbols, out, blocks = derivative(expressions, shapes)
+    symbols, out, blocks = derivative.value()
     jacobian = np.concatenate([b.reshape(out.size, -1) for b in blocks], axis=1).ravel()
     positions = np.flatnonzero([e != 0 for e in jacobian]).astype("<i8")
-    flat_args = [s for a in symbols + hyper for s in a.ravel()]
+    flat_args = [s for a in symbols + derivative.hyper for s in a.ravel()]
     outputs = [sp.sympify(e) for e in [*out.ravel(), *jacobian[positions]]]
     function = sp.lambdify(flat_args, outputs, modules="mpmath", cse=True)
     code = compile(inspect.getsource(function), "<trigrad symbolic leg>", "exec")
@@ -163,13 +158,20 @@ def _generate(
 class SymbolicLeg:
     """The derivation's forward and SymPy Jacobian, evaluable at numeric inputs."""
 
-    def __init__(self, expressions: Callable, shapes: Sequence[tuple[int, ...]]):
-        self.shapes = [tuple(s) for s in shapes]
-        expressions, hyper, self._hyper_values = symbolic_hyper(expressions)
-        key = cache_key(expressions, self.shapes, CODE_PURPOSE)
+    def __init__(
+        self,
+        expressions: Callable,
+        shapes: Sequence[tuple[int, ...]],
+        derivative: Derivative | None = None,
+    ):
+        """``derivative``, when given, is shared with the proof (see :class:`Derivative`)."""
+        derivative = derivative or Derivative(expressions, shapes)
+        self.shapes = derivative.shapes
+        self._hyper_values = derivative.hyper_values
+        key = cache_key(derivative.expressions, self.shapes, CODE_PURPOSE)
         data = read_cache(key, binary=True)
         if data is None:
-            data = marshal.dumps(_generate(expressions, self.shapes, hyper))
+            data = marshal.dumps(_generate(derivative))
             write_cache(key, data)
         self.out_shape, positions, code = marshal.loads(data)
         self._positions = np.frombuffer(positions, dtype="<i8")

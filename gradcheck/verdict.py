@@ -10,45 +10,50 @@ exactly but numeric does not, the sample defeats finite differences (blame ``num
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from gradcheck.legs import Exact
 from gradcheck.numeric import NumericResult, spread
-from gradcheck.projection import Projector, random_directions
+from gradcheck.projection import random_directions
 from gradcheck.report import Failure, Kink
+from gradcheck.tolerance import EXACT_RTOL, exact_tolerance
+from gradcheck.trial import Findings, Trial
 
-EXACT_RTOL = 1e-10
-BLOCK_FLOOR = 1e-3
+
+@dataclass
+class Legs:
+    """One input's three legs, each shaped ``(probes, *input.shape)``: ``a`` (backward), ``s``
+    (symbolic, or None) and ``n`` (numeric, with its ``budget``); ``scale`` is ``|v|·|J|``,
+    the size of the terms each entry sums; ``kink`` marks elements finite differences could
+    not differentiate (shaped like the input), and ``one_sided`` holds there the left and right
+    slopes and the slack of their estimates (NaN elsewhere, shaped like ``a``)."""
+
+    a: np.ndarray
+    s: np.ndarray | None
+    n: np.ndarray
+    budget: np.ndarray
+    scale: np.ndarray
+    kink: np.ndarray
+    one_sided: tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def compare_elements(
     name: str,
-    a: np.ndarray,
-    s: np.ndarray | None,
-    n: np.ndarray,
-    budget: np.ndarray,
-    scale: np.ndarray,
-    kink: np.ndarray,
+    legs: Legs,
     one_hot: bool,
     out_shape: tuple[int, ...],
-    one_sided: tuple[np.ndarray, np.ndarray, np.ndarray],
     natural: float = 0.0,
 ) -> tuple[list[Failure], dict[str, float]]:
     """Element-wise verdicts for one input.
 
-    ``a`` (backward), ``s`` (symbolic, or None), ``n`` (numeric) and ``budget`` are shaped
-    ``(probes, *input.shape)``; ``scale`` is ``|v|·|J|``, the size of the terms each entry
-    sums; ``natural`` is the size a gradient of this input has before any saturation,
+    ``natural`` is the size a gradient of this input has before any saturation,
     ``max|v| · spread(y) / spread(x)`` (spreads: a constant offset in y counts for nothing).
-    ``one_sided`` holds, shaped like ``a``, the left and right slopes at a kink and the slack of
-    their estimates (NaN elsewhere).  Returns the failures and, per pair of legs, the largest
-    relative error.
+    Returns the failures and, per pair of legs, the largest relative error.
     """
-    # A backward works from the forward's rounded outputs and shares row-level sums (softmax's
-    # Σ g·y), so its round-off follows the largest terms around an entry, not the entry: in a
-    # saturated softmax every entry is ~1e-9, yet 1 - y_i carries 1e-16 of absolute error.
-    # The symbolic leg has 40 digits: 1e-30 is far above its noise and far below float64's.
-    floor = BLOCK_FLOOR * max(float(scale.max()), natural)
-    exact_tol = EXACT_RTOL * (scale + floor) + 1e-30
+    a, s, n, budget, scale, kink = legs.a, legs.s, legs.n, legs.budget, legs.scale, legs.kink
+    exact_tol = exact_tolerance(scale, natural)
     usable = ~np.broadcast_to(kink, a.shape)
     a_off_n = usable & (np.abs(a - n) > budget + exact_tol)
     s_off_n = usable & (np.abs(s - n) > budget + exact_tol) if s is not None else None
@@ -58,7 +63,7 @@ def compare_elements(
         # gradient there, a slope between the one-sided ones (relu'(0) may be 0, ½ or 1, not 5).
         # Only a one-hot probe's row is one output: a random probe mixes slopes of either sign.
         if one_hot:
-            left, right, slack = one_sided
+            left, right, slack = legs.one_sided
             nearest = np.clip(a, np.fmin(left, right), np.fmax(left, right))
             a_off_n |= ~usable & (np.abs(a - nearest) > slack + exact_tol)
             n, budget = np.where(usable, n, nearest), np.where(usable, budget, slack)
@@ -118,53 +123,48 @@ def compare_elements(
     return failures, errors
 
 
-def verdicts(
-    numeric: NumericResult,
-    closed: list[np.ndarray],
-    blocks: list[np.ndarray] | None,
-    probes: np.ndarray,
-    names: list[str],
-    arrays: list[np.ndarray],
-    one_hot: bool,
-    output: np.ndarray,
-) -> tuple[list[Failure], dict[str, float], list[Kink]]:
+def verdicts(numeric: NumericResult, trial: Trial, exact: Exact) -> Findings:
     """Failures, largest errors per pair of legs, and kinks, over every input."""
-    failures, errors, kinks = [], {}, []
+    found = Findings()
+    probes, output = trial.probes, trial.output
     m = output.size
-    for k, (input_name, a) in enumerate(zip(names, closed, strict=True)):
+    for k, (input_name, a) in enumerate(zip(trial.names, exact.closed, strict=True)):
         s = None
-        if blocks is not None:
-            jac = blocks[k].reshape(m, -1)
+        if exact.blocks is not None:
+            jac = exact.blocks[k].reshape(m, -1)
             s = (probes @ jac).reshape(a.shape)
             scale = (np.abs(probes) @ np.abs(jac)).reshape(a.shape)
         else:
             scale = np.abs(a) + np.abs(numeric.value[k])
-        found, pairs = compare_elements(
-            input_name, a, s, numeric.value[k], numeric.budget[k], scale,
-            numeric.kink[k], one_hot, output.shape,
+        legs = Legs(
+            a, s, numeric.value[k], numeric.budget[k], scale, numeric.kink[k],
             (numeric.left[k], numeric.right[k], numeric.slack[k]),
-            natural=float(np.abs(probes).max()) * spread(output) / spread(arrays[k]),
         )  # fmt: skip
-        failures += found
+        natural = float(np.abs(probes).max()) * spread(output) / spread(trial.arrays[k])
+        failures, pairs = compare_elements(input_name, legs, trial.one_hot, output.shape, natural)
+        found.failures += failures
         for pair, value in pairs.items():
-            errors[pair] = max(errors.get(pair, 0.0), value)
+            found.errors[pair] = max(found.errors.get(pair, 0.0), value)
         for position in np.argwhere(numeric.kink[k]):  # argwhere, unlike nonzero, takes 0-d
             index = tuple(int(i) for i in position)
             at = (slice(None),) + index
             row = int(np.argmax(np.isfinite(numeric.left[k][at])))  # the first probe that saw it
             left, right = numeric.left[k][(row,) + index], numeric.right[k][(row,) + index]
-            kinks.append(Kink(input_name, index, float(left), float(right)))
-    return failures, errors, kinks
+            distance = float(numeric.distance[k][index])
+            kink = Kink(input_name, index, float(left), float(right))
+            kink.distance = None if np.isnan(distance) else distance
+            found.kinks.append(kink)
+    return found
 
 
-def compare_projected(
-    projector: Projector, closed: list[np.ndarray], names: list[str], seed: int
-) -> tuple[list[Failure], dict[str, float], list[str]]:
+def compare_projected(trial: Trial, exact: Exact) -> Findings:
     """Backward against finite differences along random directions (see :mod:`projection`).
 
-    ``closed`` holds the backward gradients, ``(probes, *input.shape)`` per input.  Returns the
-    failures (at most one, localised to an element), the largest relative error and notes.
+    The findings hold at most one wrong element (localised by bisection), the largest
+    relative error and notes on directions that crossed a kink.
     """
+    projector, closed, names = trial.projector(), exact.closed, trial.names
+    seed = trial.seed
     joined = np.concatenate([c.reshape(len(c), -1) for c in closed], axis=1)
     worst, largest, crossed = None, 0.0, 0
     directions = random_directions(joined.shape[1], seed)
@@ -207,4 +207,4 @@ def compare_projected(
                 budget=located.budget,
             )
         )
-    return failures, {"backward~numeric": largest}, notes
+    return Findings(failures, {"backward~numeric": largest}, notes=notes)

@@ -142,14 +142,14 @@ def test_at_a_kink_backward_must_follow_the_derivations_convention():
 
 @pytest.mark.parametrize("with_derivation", [True, False], ids=["three-way", "numeric-only"])
 def test_relu_just_beside_its_kink_is_no_false_alarm(with_derivation):
-    # Every step crosses the kink at 0 (the step is 1e-3 of the spread): the differences blend
-    # both slopes, so these elements must be reported as kinks, never blamed on the backward.
+    # Steps that cross the kink at 0 blend both slopes: such elements must be reported as
+    # kinks or judged at a step that does not cross it, never blamed on the backward.
     distances = np.geomspace(1e-7, 2e-3, 24)
     x = np.concatenate([distances, -distances, rng.standard_normal(12)]).reshape(6, 10)
     derivation = derivations.relu if with_derivation else None
     report = check(layers.relu.forward, layers.relu.backward, [x], derivation)
     assert report.passed, str(report)
-    assert report.kinks
+    assert all(abs(x[k.index]) <= 2e-3 for k in report.kinks), str(report)
 
 
 @pytest.mark.parametrize("slope_at_zero", [0.0, 0.5, 1.0])

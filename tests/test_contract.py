@@ -54,9 +54,10 @@ def backward_mutating_grad_output(grad_output, cache):
 
 
 def backward_mutating_cache(grad_output, cache):
+    grads = layers.softmax.backward(grad_output, cache)
     y, axis = cache
-    y *= 0.0
-    return (grad_output,)
+    y *= 0.0  # the next call computes from zeros
+    return grads
 
 
 def backward_raising(grad_output, cache):
@@ -217,7 +218,7 @@ class Opaque:
         self.rng = np.random.default_rng(0)
 
 
-def test_a_cache_object_without_equality_is_no_false_alarm_but_its_mutation_is_caught():
+def test_a_cache_object_without_equality_is_no_false_alarm_and_a_harmful_write_is_caught():
     def forward_with_object(x):
         return 2.0 * x, Opaque()
 
@@ -225,11 +226,16 @@ def test_a_cache_object_without_equality_is_no_false_alarm_but_its_mutation_is_c
         return (2.0 * grad_output,)
 
     def backward_counting(grad_output, cache):
-        cache.calls += 1
+        cache.calls += 1  # harmless: no later result depends on it
         return (2.0 * grad_output,)
 
+    def backward_scaling_by_calls(grad_output, cache):
+        cache.calls += 1
+        return (grad_output * min(cache.calls, 2),)  # the first call differs from the rest
+
     assert check(forward_with_object, backward_reading, [X]).passed
-    report = check(forward_with_object, backward_counting, [X])
+    assert check(forward_with_object, backward_counting, [X]).passed
+    report = check(forward_with_object, backward_scaling_by_calls, [X])
     assert "modified the cache" in str(report)
 
 

@@ -2,6 +2,7 @@
 
 from . import (
     activation_family,
+    checker_family,
     conv_family,
     loss_family,
     norm_family,
@@ -19,6 +20,7 @@ BUGS: list[Bug] = [
     *pool_family.BUGS,
     *product_family.BUGS,
     *activation_family.BUGS,
+    *checker_family.BUGS,
 ]
 
 __all__ = ["BUGS", "Bug", "Sample", "draw"]
