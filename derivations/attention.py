@@ -20,7 +20,7 @@ The sum over keys runs to T_k - 1, bound (with d) at evaluation.
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, IndexForward, delta, elementwise, indices, sizes
 
 b, c, i, m, j, l, n, e, f = indices("b c i m j l n e f")
 d = sp.Symbol("d", positive=True, integer=True)
@@ -43,6 +43,22 @@ FORMULAS = {
     ),
     "v": Formula(y[b, i, e], v[c, j, f], delta(b, c) * delta(e, f) * P[b, i, j]),
 }
+
+
+B, T_q, E = sizes("B T_q E")
+s = sp.IndexedBase("s")
+# The forward (causal=False) over B batches, T_q queries, T_k keys, d features and E values,
+# for the proof at every size
+INDEX_FORWARD = IndexForward(
+    {
+        y[b, i, e]: sp.Sum(P[b, i, j] * v[b, j, e], (j, 0, T_k - 1)),
+        P[b, i, j]: sp.exp(s[b, i, j]) / sp.Sum(sp.exp(s[b, i, l]), (l, 0, T_k - 1)),
+        s[b, i, j]: sp.Sum(q[b, i, n] * k[b, j, n], (n, 0, d - 1)) / sp.sqrt(d),
+    },
+    {"q": (B, T_q, d), "k": (B, T_k, d), "v": (B, T_k, E), "y": (B, T_q, E)}
+    | {"P": (B, T_q, T_k), "s": (B, T_q, T_k)},
+    note="causal=False; the causal mask is proven at the registered shapes",
+)
 
 
 def _weights(q: np.ndarray, k: np.ndarray, causal: bool) -> np.ndarray:

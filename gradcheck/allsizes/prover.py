@@ -1,0 +1,203 @@
+"""Prove one closed index form equal to the derivative of the index-form forward, at every size.
+
+For ``Formula(y[b,i], x[c,j], value)`` and the forward ``y[b,i] = f``:
+
+1. the auxiliary arrays (σ, x̂, p, ...) are replaced by their definitions on both sides, and
+   every element read is guarded by its axis (:mod:`gradcheck.allsizes.indicators`);
+2. ``∂f/∂x[c,j]`` is SymPy's ``diff`` (a ``Sum`` differentiates term by term into δ's);
+3. both sides' sums are reduced (:mod:`gradcheck.allsizes.sums`), with every index in its range;
+4. the δ's left between free indices are decided case by case (``c = b`` or ``c ≠ b``, ...);
+5. in each case, with sums as opaque symbols, the difference must be the zero rational function
+   (:func:`gradcheck.proof.rational_zero`), in every branch of a Piecewise.
+
+Each step is an identity given the index ranges, so a zero difference is a proof for all sizes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import combinations
+
+import sympy as sp
+
+from gradcheck.allsizes.indicators import Nonneg, Ranges, Whole, decide, from_piecewise
+from gradcheck.allsizes.sums import canonical, fresh_dummies, guarded, opaque, reduce_sums
+from gradcheck.formula import Formula, IndexForward
+
+Pair = tuple[sp.Expr, sp.Expr]
+
+
+def _name(element: sp.Expr) -> str:
+    return str(element.base.label) if isinstance(element, sp.Indexed) else str(element)
+
+
+def expand_definitions(expr: sp.Expr, forward: IndexForward) -> sp.Expr:
+    """Every read of a defined array replaced by its definition, recursively."""
+    definitions = {_name(lhs): (lhs, rhs) for lhs, rhs in forward.definitions.items()}
+    for _ in range(20):  # definitions nest (x̂ reads σ reads μ), never circularly
+        found = {
+            e: definitions[_name(e)]
+            for e in expr.atoms(sp.Indexed, sp.Symbol)
+            if _name(e) in definitions
+            and (isinstance(e, sp.Indexed) or e == definitions[_name(e)][0])
+        }
+        if not found:
+            return expr
+        replace = {}
+        for element, (lhs, rhs) in found.items():
+            indices = getattr(lhs, "indices", ())
+            replace[element] = fresh_dummies(from_piecewise(rhs)).xreplace(
+                dict(zip(indices, element.indices, strict=True)) if indices else {}
+            )
+        expr = expr.xreplace(replace)
+    raise ValueError("the definitions of the auxiliary arrays refer to each other in a cycle")
+
+
+def ranges_of(formula: Formula, forward: IndexForward) -> Ranges:
+    """Each free index of the formula over its axis, and each integer array over its values."""
+    ranges: Ranges = {}
+    for element in (formula.output, formula.input):
+        if isinstance(element, sp.Indexed):
+            for index, size in zip(element.indices, forward.shapes[_name(element)], strict=True):
+                ranges[index] = (sp.S.Zero, size - 1)
+    return ranges
+
+
+def _with_values(ranges: Ranges, exprs: Pair, forward: IndexForward) -> Ranges:
+    found = {e for x in exprs for e in x.atoms(sp.Indexed) if _name(e) in forward.values}
+    return {**ranges, **{e: forward.values[_name(e)] for e in found}}
+
+
+def sides(formula: Formula, forward: IndexForward) -> tuple[Pair, Ranges]:
+    """(closed form, derivative of the forward), both expanded, guarded and reduced."""
+    lhs = forward.output
+    value = fresh_dummies(forward.definitions[lhs])
+    if isinstance(lhs, sp.Indexed):
+        value = value.xreplace(dict(zip(lhs.indices, formula.output.indices, strict=True)))
+    ranges = ranges_of(formula, forward)
+    closed = from_piecewise(expand_definitions(formula.value, forward))
+    value = from_piecewise(expand_definitions(value, forward))
+    ranges = _with_values(ranges, (closed, value), forward)
+    closed, value = (guarded(e, forward.shapes, ranges) for e in (closed, value))
+    derivative = sp.diff(value, formula.input)
+    return (
+        decide(reduce_sums(closed, ranges), ranges),
+        decide(reduce_sums(derivative, ranges), ranges),
+    ), ranges
+
+
+def _bound_symbols(expr: sp.Expr) -> set[sp.Symbol]:
+    return {var for s in expr.atoms(sp.Sum) for var, *_ in s.limits}
+
+
+def cases(
+    pair: Pair, ranges: Ranges, prefer: set, unequal: tuple = (), chosen: tuple = ()
+) -> Iterator:
+    """(conditions, pair) for every consistent choice of the δ's between free indices."""
+    bound = _bound_symbols(pair[0]) | _bound_symbols(pair[1])
+    deltas = {d for e in pair for d in e.atoms(sp.KroneckerDelta) if not d.free_symbols & bound}
+    if not deltas:
+        yield chosen, pair
+        return
+    delta = min(deltas, key=sp.default_sort_key)
+    p, q = delta.args
+    if isinstance(p, sp.Symbol) and (p in prefer or not isinstance(q, sp.Symbol)):
+        p, q = q, p
+    substitution = {q: p} if isinstance(q, sp.Symbol) else {delta: sp.S.One}
+    if not any(a.xreplace(substitution) == b.xreplace(substitution) for a, b in unequal):
+        same = tuple(decide(e.xreplace(substitution), ranges) for e in pair)
+        moved = tuple((a.xreplace(substitution), b.xreplace(substitution)) for a, b in unequal)
+        yield from cases(same, ranges, prefer, moved, (*chosen, sp.Eq(q, p)))
+    other = tuple(e.xreplace({delta: sp.S.Zero}) for e in pair)
+    yield from cases(other, ranges, prefer, (*unequal, (p, q)), (*chosen, sp.Ne(q, p)))
+
+
+def expanded_indices(expr: sp.Expr) -> sp.Expr:
+    """Every element's indices expanded: ``W[(u + p)/d]`` and ``W[u/d + p/d]`` are one read."""
+    return expr.xreplace(
+        {e: e.base[tuple(sp.expand(i) for i in e.indices)] for e in expr.atoms(sp.Indexed)}
+    )
+
+
+def is_zero(expr: sp.Expr) -> bool:
+    """True when ``expr`` (sums reduced) is zero in every branch, as a rational function."""
+    from gradcheck.proof import rational_zero  # proof.py calls this package
+
+    folded, _ = opaque(canonical(expanded_indices(expr)))
+    folded = sp.piecewise_fold(folded)
+    branches = [b.expr for b in folded.args] if isinstance(folded, sp.Piecewise) else [folded]
+    return all(b == 0 or rational_zero(b) for b in branches)
+
+
+def _monomials(atoms: list[sp.Expr]) -> list[sp.Expr]:
+    """1, a, 1/a, a b, a/b, a², ... over the arrays the closed form reads (degree ≤ 2)."""
+    found = [sp.S.One]
+    for a in atoms:
+        found += [a, 1 / a, a**2]
+    for a, b in combinations(atoms, 2):
+        found += [a * b, a / b, b / a, 1 / (a * b)]
+    return found
+
+
+def _neighbours(atoms: list[sp.Indexed], ranges: Ranges) -> list[sp.Indexed]:
+    """The atoms, then each with one index swapped for another of the same range (y[b,j] for
+    y[b,i]): a wrong form is often a right one with an index transposed."""
+    found = list(atoms)
+    for atom in atoms:
+        for position, index in enumerate(atom.indices):
+            for other in ranges:
+                if other != index and index in ranges and ranges[other] == ranges[index]:
+                    moved = list(atom.indices)
+                    moved[position] = other
+                    candidate = atom.base[tuple(moved)]
+                    if candidate not in found and isinstance(other, sp.Symbol):
+                        found.append(candidate)
+    return found
+
+
+def explain(delta: sp.Expr, closed: sp.Expr, forward: IndexForward, ranges: Ranges) -> str:
+    """The difference ``delta`` in the user's names.
+
+    Written as ``Σ c_M M`` over products ``M`` of the arrays the closed form reads (σ[n],
+    x̂[n,i], γ[i], ...), with coefficients ``c_M`` free of the arrays: a linear system in the
+    ``c_M`` once both sides are rational functions of the same opaque symbols.  Falls back to
+    ``delta`` with its sums written out.
+    """
+    from gradcheck.proof import _without_exp, _without_half_powers
+
+    atoms = _neighbours(sorted(closed.atoms(sp.Indexed), key=sp.default_sort_key), ranges)[:4]
+    monomials = _monomials(atoms)
+    unknowns = sp.symbols(f"_c0:{len(monomials)}")
+    expanded = [guarded(expand_definitions(m, forward), forward.shapes, ranges) for m in monomials]
+    delta = expanded_indices(delta)
+    total = delta - sum(c * reduce_sums(m, ranges) for c, m in zip(unknowns, expanded, strict=True))
+    folded, _ = opaque(canonical(total))
+    numerator, _ = sp.fraction(sp.together(_without_half_powers(_without_exp(folded))))
+    numerator = sp.expand(numerator)
+    generators = [
+        g
+        for g in numerator.atoms(sp.Symbol, sp.Indexed, sp.Function)
+        if g not in unknowns and (str(g).startswith("_") or not isinstance(g, sp.Symbol))
+    ]
+    generators = [g for g in generators if not any(g != h and h.has(g) for h in generators)]
+    try:
+        equations = sp.Poly(numerator, *generators).coeffs() if generators else [numerator]
+        solution = next(iter(sp.linsolve(equations, unknowns)), None)
+    except (sp.PolynomialError, sp.GeneratorsNeeded):
+        solution = None
+    if solution is not None:
+        free = {u: 0 for u in set().union(*(e.free_symbols for e in solution)) & set(unknowns)}
+        terms = [sp.factor(c.xreplace(free)) * m for c, m in zip(solution, monomials, strict=True)]
+        return _unguarded(sp.Add(*terms))
+    folded, names = opaque(canonical(delta))
+    return _unguarded(sp.factor(sp.cancel(sp.together(folded))).xreplace(names))
+
+
+def _unguarded(expr: sp.Expr) -> str:
+    """The text of ``expr`` without its guards: an element outside its array reads 0 anyway."""
+    expr = expr.xreplace({g: sp.S.One for g in expr.atoms(Nonneg, Whole)})
+    return sp.sstr(
+        expr.xreplace(
+            {e: e.base[tuple(map(sp.together, e.indices))] for e in expr.atoms(sp.Indexed)}
+        )
+    )

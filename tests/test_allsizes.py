@@ -1,0 +1,139 @@
+"""Proofs at every size: right index forms are proven, wrong ones fail naming the term."""
+
+import importlib
+import json
+
+import pytest
+import sympy as sp
+
+from gradcheck import allsizes
+from gradcheck.allsizes import PROVEN, prove_derivation, prove_formula
+from gradcheck.allsizes.indicators import Nonneg, Whole, decide, inside
+from gradcheck.allsizes.sums import reduce_sums
+from gradcheck.formula import Formula, delta, indices, sizes
+from gradcheck.registry import derivation_names
+
+# the issue's list: every layer the all-size proof must cover
+ALL_SIZES = derivation_names()
+
+
+@pytest.mark.parametrize("name", ALL_SIZES)
+def test_every_registered_formula_is_proven_for_all_sizes(name, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIGRAD_CACHE_DIR", str(tmp_path))  # cold: really prove it
+    derivation = importlib.import_module(f"derivations.{name}")
+    verdicts = prove_derivation(derivation)
+    assert [v.input for v in verdicts] == list(derivation.FORMULAS)
+    assert all(v.status == PROVEN for v in verdicts), verdicts
+    assert all(v.seconds < 10 for v in verdicts)
+
+
+def _planted(name: str, key: str, value: sp.Expr) -> str | None:
+    derivation = importlib.import_module(f"derivations.{name}")
+    right = derivation.FORMULAS[key]
+    return prove_formula(Formula(right.output, right.input, value), derivation.INDEX_FORWARD)
+
+
+def test_layer_norm_without_the_mean_term_fails_naming_it():
+    from derivations.layer_norm import D, gamma, i, j, m, n, sigma, xhat
+
+    # the right form has - 1/D inside the bracket: the mean's share
+    wrong = delta(n, m) * gamma[i] / sigma[n] * (delta(i, j) - xhat[n, i] * xhat[n, j] / D)
+    message = _planted("layer_norm", "x", wrong)
+    print(message)
+    assert message.startswith("∂y[n, i]/∂x[m, j] where j = i, m = n: the closed form")
+    assert message.endswith("closed form − derivative = gamma[i]/(D*sigma[n])")
+
+
+def test_dense_with_a_transposed_weight_fails_naming_both_elements():
+    from derivations.dense import W, b, c, o, q
+
+    message = _planted("dense", "x", delta(b, c) * W[q, o])
+    print(message)
+    assert "where c = b" in message
+    assert message.endswith("closed form − derivative = -W[o, q] + W[q, o]")
+
+
+def test_matmul_with_the_wrong_delta_fails_naming_the_case_and_term():
+    from derivations.matmul import b, k, l, m, n
+
+    # δ(k, l) where δ(i, l) belongs: l indexes a's rows, which are y's rows i
+    message = _planted(
+        "matmul", "a", delta(n, m) * delta(k, l) * b[n, sp.Symbol("j", integer=True), k]
+    )
+    print(message)
+    assert "where l = i, k ≠ i, m = n: the closed form 0 is not" in message
+    assert message.endswith("closed form − derivative = -b[n, j, k]")
+
+
+def test_softmax_with_y_i_for_y_j_fails_naming_the_products():
+    from derivations.softmax import b, c, i, j, y
+
+    message = _planted("softmax", "x", delta(b, c) * y[b, i] * (delta(i, j) - y[b, i]))
+    print(message)
+    assert "where c = b, j ≠ i" in message
+    assert message.endswith("closed form − derivative = -y[b, i]**2 + y[b, i]*y[b, j]")
+
+
+def test_conv2d_with_stride_and_padding_swapped_fails():
+    from derivations.conv2d import W, c, d_h, d_w, i, j, m, n, o, p_h, p_w, s_h, s_w, u, v
+
+    wrong = delta(n, m) * W[o, c, (u + s_h - i * p_h) / d_h, (v + p_w - j * s_w) / d_w]
+    message = _planted("conv2d", "x", wrong)
+    print(message)
+    assert message.endswith(
+        "closed form − derivative = W[o, c, (-i*p_h + s_h + u)/d_h, (-j*s_w + p_w + v)/d_w]"
+        " - W[o, c, (-i*s_h + p_h + u)/d_h, (-j*s_w + p_w + v)/d_w]"
+    )
+
+
+def test_index_forward_proves_for_symbolic_hyperparameters():
+    # leaky_relu's α stays a symbol: the proof holds for every negative slope
+    from derivations.leaky_relu import alpha, i, j, x
+
+    assert (
+        _planted("leaky_relu", "x", delta(i, j) * sp.Piecewise((1, x[i] > 0), (alpha, True)))
+        is None
+    )
+    wrong = delta(i, j) * sp.Piecewise((1, x[i] > 0), (alpha**2, True))
+    assert "alpha" in _planted("leaky_relu", "x", wrong)
+
+
+def test_the_delta_rule_keeps_the_window_as_an_indicator():
+    k, u, i = indices("k u i")
+    K, H = sizes("K H")
+    x = sp.IndexedBase("x")
+    s = sp.Symbol("s", integer=True)
+    ranges = {u: (0, H - 1)}
+    # Σ_k x[k] δ(u, i s + k) = x[u - i s] [0 ≤ u - i s ≤ K - 1]
+    total = reduce_sums(sp.Sum(x[k] * delta(u, i * s + k), (k, 0, K - 1)), ranges)
+    assert total == x[u - i * s] * Nonneg(u - i * s) * Nonneg(K - 1 - u + i * s)
+    # a dilation d: only every d-th offset, an integrality indicator
+    d = sp.Symbol("d", integer=True, positive=True)
+    total = reduce_sums(sp.Sum(x[k] * delta(u, d * k), (k, 0, K - 1)), ranges)
+    assert total.has(Whole(u / d))
+    # a sum over the index's own range drops its guard; a constant sums to its count
+    assert reduce_sums(sp.Sum(x[k] * delta(u, k), (k, 0, H - 1)), ranges) == x[u]
+    assert reduce_sums(sp.Sum(x[u], (k, 0, K - 1)), ranges) == K * x[u]
+
+
+def test_guards_are_decided_from_the_ranges_only():
+    u = indices("u")[0]
+    H = sizes("H")[0]
+    ranges = {u: (0, H - 1)}
+    assert decide(inside(u, 0, H - 1), ranges) == 1
+    assert decide(inside(u + H, 0, H - 1), ranges) == 0
+    assert decide(inside(u + 1, 0, H - 1), ranges) == Nonneg(H - 2 - u)
+
+
+def test_a_cold_proof_is_cached_and_a_warm_one_reads_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIGRAD_CACHE_DIR", str(tmp_path))
+    derivation = importlib.import_module("derivations.softmax")
+    cold = prove_derivation(derivation)
+    (entry,) = list(tmp_path.iterdir())
+    assert json.loads(entry.read_text())[0]["status"] == PROVEN
+
+    def refuse(*_):
+        raise AssertionError("proved again despite the cache")
+
+    monkeypatch.setattr(allsizes, "prove_formula", refuse)
+    assert prove_derivation(derivation) == cold
