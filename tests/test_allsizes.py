@@ -137,3 +137,54 @@ def test_a_cold_proof_is_cached_and_a_warm_one_reads_it(tmp_path, monkeypatch):
 
     monkeypatch.setattr(allsizes, "prove_formula", refuse)
     assert prove_derivation(derivation) == cold
+
+
+SQUARE_MEAN = """
+import numpy as np
+import sympy as sp
+
+from gradcheck.formula import Formula, IndexForward, indices, sizes
+
+i, k = indices("i k")
+(N,) = sizes("N")
+pred, L = sp.IndexedBase("pred"), sp.Symbol("L")
+
+# 2 pred[i] / N, written as pred[i]: right at N = 2 only
+FORMULAS = {"pred": Formula(L, pred[i], pred[i])}
+INDEX_FORWARD = IndexForward({L: sp.Sum(pred[k] ** 2, (k, 0, N - 1)) / N}, {"pred": (N,)})
+
+
+def expressions(pred):
+    return np.asarray(sp.Add(*(pred * pred)) / pred.size, dtype=object)
+
+
+def jacobian(pred):
+    return (FORMULAS["pred"].evaluate({"pred": pred}, (), pred.shape),)
+"""
+
+
+def test_a_form_right_at_the_checked_shape_but_not_at_every_size_fails_the_check(
+    tmp_path, monkeypatch
+):
+    import numpy as np
+
+    from gradcheck import check
+
+    monkeypatch.setenv("TRIGRAD_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "square_mean_at_two.py").write_text(SQUARE_MEAN)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    derivation = importlib.import_module("square_mean_at_two")
+
+    def forward(x):
+        return np.asarray(np.mean(x * x)), x
+
+    def backward(g, x):
+        return (g * 2 * x / x.size,)
+
+    report = check(forward, backward, [np.array([0.3, -1.2])], derivation, names=["pred"])
+    print(report)
+    assert not report.passed and report.blame == "derivation"
+    assert report.failures[0].message == (
+        "closed index form ∂L/∂pred[i]: the closed form pred[i] is not the derivative of the "
+        "forward; closed form − derivative = (N - 2)*pred[i]/N"
+    )
