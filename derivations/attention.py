@@ -47,18 +47,38 @@ FORMULAS = {
 
 B, T_q, E = sizes("B T_q E")
 s = sp.IndexedBase("s")
-# The forward (causal=False) over B batches, T_q queries, T_k keys, d features and E values,
+_SHAPES = {"q": (B, T_q, d), "k": (B, T_k, d), "v": (B, T_k, E), "y": (B, T_q, E)}
+_SHAPES |= {"P": (B, T_q, T_k), "s": (B, T_q, T_k)}
+_SCORES = sp.Sum(q[b, i, n] * k[b, j, n], (n, 0, d - 1)) / sp.sqrt(d)
+_OUTPUT = sp.Sum(P[b, i, j] * v[b, j, e], (j, 0, T_k - 1))
+
+
+def _kept(value: sp.Expr, key: sp.Expr) -> sp.Expr:
+    """``value`` for a key the causal mask keeps (key ≤ query i), else 0."""
+    return sp.Piecewise((value, key <= i), (0, True))
+
+
+# The forward over B batches, T_q queries, T_k keys, d features and E values, in both modes,
 # for the proof at every size
-INDEX_FORWARD = IndexForward(
-    {
-        y[b, i, e]: sp.Sum(P[b, i, j] * v[b, j, e], (j, 0, T_k - 1)),
-        P[b, i, j]: sp.exp(s[b, i, j]) / sp.Sum(sp.exp(s[b, i, l]), (l, 0, T_k - 1)),
-        s[b, i, j]: sp.Sum(q[b, i, n] * k[b, j, n], (n, 0, d - 1)) / sp.sqrt(d),
-    },
-    {"q": (B, T_q, d), "k": (B, T_k, d), "v": (B, T_k, E), "y": (B, T_q, E)}
-    | {"P": (B, T_q, T_k), "s": (B, T_q, T_k)},
-    note="causal=False; the causal mask is proven at the registered shapes",
-)
+INDEX_FORWARD = {
+    "causal=False": IndexForward(
+        {
+            y[b, i, e]: _OUTPUT,
+            P[b, i, j]: sp.exp(s[b, i, j]) / sp.Sum(sp.exp(s[b, i, l]), (l, 0, T_k - 1)),
+            s[b, i, j]: _SCORES,
+        },
+        _SHAPES,
+    ),
+    "causal=True": IndexForward(
+        {
+            y[b, i, e]: _OUTPUT,
+            P[b, i, j]: _kept(sp.exp(s[b, i, j]), j)
+            / sp.Sum(_kept(sp.exp(s[b, i, l]), l), (l, 0, T_k - 1)),
+            s[b, i, j]: _SCORES,
+        },
+        _SHAPES,
+    ),
+}
 
 
 def _weights(q: np.ndarray, k: np.ndarray, causal: bool) -> np.ndarray:

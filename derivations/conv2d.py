@@ -47,7 +47,7 @@ INDEX_FORWARD = IndexForward(
         )
     },
     {"x": (N, C, H, W_in), "W": (O, C, K_h, K_w), "bias": (O,), "y": (N, O, H_out, W_out)},
-    note="dilations d_h, d_w ≠ 0",
+    note="every stride and padding, dilations d_h, d_w ≠ 0",
 )
 
 

@@ -53,7 +53,7 @@ INDEX_FORWARD = IndexForward(
     },
     {"x": (N, C, H, W), "y": (N, C, H_out, W_out), "A": (N, C, H_out, W_out, H, W)}
     | {"F": (N, C, H_out, W_out, H, W)},
-    note="F, the first-maximum indicator, is taken as piecewise constant in x (no ties)",
+    note="given F, the first-maximum indicator, piecewise constant in x: no ties",
 )
 
 

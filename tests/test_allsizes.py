@@ -10,7 +10,7 @@ from gradcheck import allsizes
 from gradcheck.allsizes import PROVEN, prove_derivation, prove_formula
 from gradcheck.allsizes.indicators import Nonneg, Whole, decide, inside
 from gradcheck.allsizes.sums import reduce_sums
-from gradcheck.formula import Formula, delta, indices, sizes
+from gradcheck.formula import Formula, IndexForward, delta, indices, sizes
 from gradcheck.registry import derivation_names
 
 # the list: every layer the all-size proof must cover
@@ -188,3 +188,50 @@ def test_a_form_right_at_the_checked_shape_but_not_at_every_size_fails_the_check
         "closed index form ∂L/∂pred[i]: the closed form pred[i] is not the derivative of the "
         "forward; closed form − derivative = (N - 2)*pred[i]/N"
     )
+
+
+def test_the_causal_mask_is_part_of_the_attention_proof():
+    from derivations import attention
+
+    causal = attention.INDEX_FORWARD["causal=True"]
+    unmasked = sp.IndexedBase("P_open")
+    b, i, j = attention.b, attention.i, attention.j
+    weights = attention.INDEX_FORWARD["causal=False"].definitions[attention.P[b, i, j]]
+    forward = IndexForward(
+        {**causal.definitions, unmasked[b, i, j]: weights},
+        causal.shapes | {"P_open": causal.shapes["P"]},
+    )
+    right = attention.FORMULAS["v"]
+    assert prove_formula(right, forward) is None
+    wrong = Formula(right.output, right.input, right.value.xreplace({attention.P: unmasked}))
+    message = prove_formula(wrong, forward)
+    print(message)
+    assert "where c = b, f = e: the closed form P_open[b, i, j] is not" in message
+    assert "[i - j >= 0]" in message
+
+
+def test_the_proof_status_says_all_sizes_or_the_registered_shapes():
+    from types import SimpleNamespace
+
+    from gradcheck.describe import proof_status
+    from gradcheck.registry import Layer, get_layer
+
+    relu = get_layer("relu")
+    assert proof_status(relu) == [PROVEN]
+    assert proof_status(get_layer("max_pool2d")) == [
+        f"{PROVEN} (given F, the first-maximum indicator, piecewise constant in x: no ties)"
+    ]
+    # the same formulas without an index-form forward: proven at the registered shapes only
+    bare = SimpleNamespace(FORMULAS=relu.derivation.FORMULAS, jacobian=relu.derivation.jacobian)
+    (status,) = proof_status(Layer("relu", relu.module, bare))
+    shapes = "; ".join(dict.fromkeys(c.id.split("-")[0] for c in relu.cases if c.symbolic))
+    assert status == f"proven at shapes ({shapes}): no index-form forward"
+
+
+def test_the_report_lists_each_formula_proven_for_all_sizes(tmp_path):
+    from gradcheck.document import write_report
+
+    write_report(["dense"], tmp_path)
+    markdown = (tmp_path / "report.md").read_text()
+    for name in ("x", "weight", "bias"):
+        assert f"* {name}: {PROVEN}" in markdown

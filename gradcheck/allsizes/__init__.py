@@ -18,7 +18,7 @@ from types import ModuleType
 
 import sympy as sp
 
-from gradcheck.allsizes.prover import cases, explain, is_zero, sides
+from gradcheck.allsizes.prover import cases, describe_case, explain, is_zero, sides
 from gradcheck.fingerprint import cache_key
 from gradcheck.formula import Formula, IndexForward
 from gradcheck.symbolic import read_cache, write_cache
@@ -61,9 +61,7 @@ def prove_formula(formula: Formula, forward: IndexForward) -> str | None:
         difference = mine - theirs
         if is_zero(difference):
             continue
-        where = ", ".join(
-            f"{c.lhs} {'=' if isinstance(c, sp.Eq) else '≠'} {c.rhs}" for c in conditions
-        )
+        where = describe_case(conditions)
         here = _in_case(formula.value, conditions)
         term = explain(difference, _in_case(formula.value, conditions, True), forward, ranges)
         return (
@@ -89,17 +87,22 @@ def prove_derivation(derivation: ModuleType) -> list[Verdict]:
     cached = read_cache(key)
     if cached is not None:
         return [Verdict(**v) for v in json.loads(cached)]
+    # several forwards (attention's causal mode): the formula must hold for each
+    forwards = forward if isinstance(forward, dict) else {"": forward}
     verdicts = []
     for name, formula in formulas.items():
         start = time.perf_counter()
-        try:
-            detail = prove_formula(formula, forward)
-            status = PROVEN if detail is None else DISPROVED
-        except Exception as error:  # a malformed index form: the proof at the shapes stands
-            detail, status = (
-                f"the index form does not reduce: {type(error).__name__}: {error}",
-                FAILED,
-            )
-        verdicts.append(Verdict(name, status, detail or forward.note, time.perf_counter() - start))
+        status, detail = PROVEN, ""
+        for mode, one in forwards.items():
+            try:
+                found = prove_formula(formula, one)
+            except Exception as error:  # a malformed index form: the proof at the shapes stands
+                status, detail = FAILED, f"does not reduce: {type(error).__name__}: {error}"
+                break
+            if found is not None:
+                status, detail = DISPROVED, f"{mode + ': ' if mode else ''}{found}"
+                break
+        notes = "; ".join(dict.fromkeys(f.note for f in forwards.values() if f.note))
+        verdicts.append(Verdict(name, status, detail or notes, time.perf_counter() - start))
     write_cache(key, json.dumps([asdict(v) for v in verdicts]))
     return verdicts

@@ -28,6 +28,12 @@ class Nonneg(sp.Function):
             return sp.S.Zero
         return None
 
+    def _sympystr(self, printer: sp.printing.StrPrinter) -> str:
+        return f"[{printer.doprint(self.args[0])} >= 0]"
+
+    def _latex(self, printer: sp.printing.LatexPrinter) -> str:
+        return rf"\left[{printer.doprint(self.args[0])} \geq 0\right]"
+
 
 class Whole(sp.Function):
     """``[e ∈ ℤ]``: 1 or 0 (a dilated convolution reads only every d-th weight)."""
@@ -42,6 +48,12 @@ class Whole(sp.Function):
         if arg.is_Rational:
             return sp.S.Zero
         return None
+
+    def _sympystr(self, printer: sp.printing.StrPrinter) -> str:
+        return f"[{printer.doprint(self.args[0])} is an integer]"
+
+    def _latex(self, printer: sp.printing.LatexPrinter) -> str:
+        return rf"\left[{printer.doprint(self.args[0])} \in \mathbb{{Z}}\right]"
 
 
 def inside(index: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> sp.Expr:

@@ -74,11 +74,16 @@ def sides(formula: Formula, forward: IndexForward) -> tuple[Pair, Ranges]:
     value = fresh_dummies(forward.definitions[lhs])
     if isinstance(lhs, sp.Indexed):
         value = value.xreplace(dict(zip(lhs.indices, formula.output.indices, strict=True)))
-    ranges = ranges_of(formula, forward)
-    closed = from_piecewise(expand_definitions(formula.value, forward))
-    value = from_piecewise(expand_definitions(value, forward))
+    ranges = _with_values(ranges_of(formula, forward), (formula.value, value), forward)
+    shapes = forward.shapes
+    # guarded before and after expanding: an auxiliary array read off its axis is 0, as in
+    # Formula.evaluate, not its definition continued
+    closed, value = (
+        from_piecewise(expand_definitions(guarded(e, shapes, ranges), forward))
+        for e in (formula.value, value)
+    )
     ranges = _with_values(ranges, (closed, value), forward)
-    closed, value = (guarded(e, forward.shapes, ranges) for e in (closed, value))
+    closed, value = (guarded(e, shapes, ranges) for e in (closed, value))
     derivative = sp.diff(value, formula.input)
     return (
         decide(reduce_sums(closed, ranges), ranges),
@@ -117,6 +122,11 @@ def expanded_indices(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace(
         {e: e.base[tuple(sp.expand(i) for i in e.indices)] for e in expr.atoms(sp.Indexed)}
     )
+
+
+def describe_case(conditions: tuple) -> str:
+    """``c = b, j ≠ i``: the choice of δ's a case stands for."""
+    return ", ".join(f"{c.lhs} {'=' if isinstance(c, sp.Eq) else '≠'} {c.rhs}" for c in conditions)
 
 
 def is_zero(expr: sp.Expr) -> bool:
@@ -195,7 +205,9 @@ def explain(delta: sp.Expr, closed: sp.Expr, forward: IndexForward, ranges: Rang
 
 def _unguarded(expr: sp.Expr) -> str:
     """The text of ``expr`` without its guards: an element outside its array reads 0 anyway."""
-    expr = expr.xreplace({g: sp.S.One for g in expr.atoms(Nonneg, Whole)})
+    stripped = expr.xreplace({g: sp.S.One for g in expr.atoms(Nonneg, Whole)})
+    # a guard that is the whole difference (a causal mask left out) stays, shown as [e >= 0]
+    expr = stripped if sp.cancel(stripped) != 0 else expr
     return sp.sstr(
         expr.xreplace(
             {e: e.base[tuple(map(sp.together, e.indices))] for e in expr.atoms(sp.Indexed)}
