@@ -44,6 +44,31 @@ def test_layer_norm_without_the_mean_term_fails_naming_it():
     assert message.endswith("closed form − derivative = gamma[i]/(D*sigma[n])")
 
 
+def test_batch_norm_with_a_wrong_count_fails_naming_each_term_and_its_coefficient():
+    from derivations.batch_norm import M
+
+    right = importlib.import_module("derivations.batch_norm").FORMULAS["x"]
+    message = _planted("batch_norm", "x", right.value.xreplace({M: M - 1}))  # Bessel's M - 1
+    print(message)
+    assert message.endswith(
+        "closed form − derivative = (-1/(M*(M - 1)))*gamma[c]/sigma[c]"
+        " - (1/(M*(M - 1)))*gamma[c]*xhat[n, c]**2/sigma[c]"
+    )
+
+
+def test_attention_without_the_scale_fails_naming_both_terms():
+    from derivations import attention
+
+    right = attention.FORMULAS["k"]
+    wrong = Formula(right.output, right.input, right.value * sp.sqrt(attention.d))
+    message = prove_formula(wrong, attention.INDEX_FORWARD["causal=True"])
+    print(message)
+    assert message.endswith(
+        "closed form − derivative = ((sqrt(d) - 1)/sqrt(d))*P[b, i, j]*q[b, i, n]*v[b, j, e]"
+        " - ((sqrt(d) - 1)/sqrt(d))*P[b, i, j]*q[b, i, n]*y[b, i, e]"
+    )
+
+
 def test_dense_with_a_transposed_weight_fails_naming_both_elements():
     from derivations.dense import W, b, c, o, q
 
@@ -186,7 +211,7 @@ def test_a_form_right_at_the_checked_shape_but_not_at_every_size_fails_the_check
     assert not report.passed and report.blame == "derivation"
     assert report.failures[0].message == (
         "closed index form ∂L/∂pred[i]: the closed form pred[i] is not the derivative of the "
-        "forward; closed form − derivative = (N - 2)*pred[i]/N"
+        "forward; closed form − derivative = ((N - 2)/N)*pred[i]"
     )
 
 

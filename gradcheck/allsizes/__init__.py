@@ -18,7 +18,8 @@ from types import ModuleType
 
 import sympy as sp
 
-from gradcheck.allsizes.prover import cases, describe_case, explain, is_zero, sides
+from gradcheck.allsizes.explain import explain
+from gradcheck.allsizes.prover import cases, describe_case, is_zero, sides
 from gradcheck.fingerprint import cache_key
 from gradcheck.formula import Formula, IndexForward
 from gradcheck.symbolic import read_cache, write_cache

@@ -16,11 +16,10 @@ Each step is an identity given the index ranges, so a zero difference is a proof
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import combinations
 
 import sympy as sp
 
-from gradcheck.allsizes.indicators import Nonneg, Ranges, Whole, decide, from_piecewise
+from gradcheck.allsizes.indicators import Ranges, decide, from_piecewise
 from gradcheck.allsizes.sums import canonical, fresh_dummies, guarded, opaque, reduce_sums
 from gradcheck.formula import Formula, IndexForward
 
@@ -137,79 +136,3 @@ def is_zero(expr: sp.Expr) -> bool:
     folded = sp.piecewise_fold(folded)
     branches = [b.expr for b in folded.args] if isinstance(folded, sp.Piecewise) else [folded]
     return all(b == 0 or rational_zero(b) for b in branches)
-
-
-def _monomials(atoms: list[sp.Expr]) -> list[sp.Expr]:
-    """1, a, 1/a, a b, a/b, a², ... over the arrays the closed form reads (degree ≤ 2)."""
-    found = [sp.S.One]
-    for a in atoms:
-        found += [a, 1 / a, a**2]
-    for a, b in combinations(atoms, 2):
-        found += [a * b, a / b, b / a, 1 / (a * b)]
-    return found
-
-
-def _neighbours(atoms: list[sp.Indexed], ranges: Ranges) -> list[sp.Indexed]:
-    """The atoms, then each with one index swapped for another of the same range (y[b,j] for
-    y[b,i]): a wrong form is often a right one with an index transposed."""
-    found = list(atoms)
-    for atom in atoms:
-        for position, index in enumerate(atom.indices):
-            for other in ranges:
-                if other != index and index in ranges and ranges[other] == ranges[index]:
-                    moved = list(atom.indices)
-                    moved[position] = other
-                    candidate = atom.base[tuple(moved)]
-                    if candidate not in found and isinstance(other, sp.Symbol):
-                        found.append(candidate)
-    return found
-
-
-def explain(delta: sp.Expr, closed: sp.Expr, forward: IndexForward, ranges: Ranges) -> str:
-    """The difference ``delta`` in the user's names.
-
-    Written as ``Σ c_M M`` over products ``M`` of the arrays the closed form reads (σ[n],
-    x̂[n,i], γ[i], ...), with coefficients ``c_M`` free of the arrays: a linear system in the
-    ``c_M`` once both sides are rational functions of the same opaque symbols.  Falls back to
-    ``delta`` with its sums written out.
-    """
-    from gradcheck.proof import _without_exp, _without_half_powers
-
-    atoms = _neighbours(sorted(closed.atoms(sp.Indexed), key=sp.default_sort_key), ranges)[:4]
-    monomials = _monomials(atoms)
-    unknowns = sp.symbols(f"_c0:{len(monomials)}")
-    expanded = [guarded(expand_definitions(m, forward), forward.shapes, ranges) for m in monomials]
-    delta = expanded_indices(delta)
-    total = delta - sum(c * reduce_sums(m, ranges) for c, m in zip(unknowns, expanded, strict=True))
-    folded, _ = opaque(canonical(total))
-    numerator, _ = sp.fraction(sp.together(_without_half_powers(_without_exp(folded))))
-    numerator = sp.expand(numerator)
-    generators = [
-        g
-        for g in numerator.atoms(sp.Symbol, sp.Indexed, sp.Function)
-        if g not in unknowns and (str(g).startswith("_") or not isinstance(g, sp.Symbol))
-    ]
-    generators = [g for g in generators if not any(g != h and h.has(g) for h in generators)]
-    try:
-        equations = sp.Poly(numerator, *generators).coeffs() if generators else [numerator]
-        solution = next(iter(sp.linsolve(equations, unknowns)), None)
-    except (sp.PolynomialError, sp.GeneratorsNeeded):
-        solution = None
-    if solution is not None:
-        free = {u: 0 for u in set().union(*(e.free_symbols for e in solution)) & set(unknowns)}
-        terms = [sp.factor(c.xreplace(free)) * m for c, m in zip(solution, monomials, strict=True)]
-        return _unguarded(sp.Add(*terms))
-    folded, names = opaque(canonical(delta))
-    return _unguarded(sp.factor(sp.cancel(sp.together(folded))).xreplace(names))
-
-
-def _unguarded(expr: sp.Expr) -> str:
-    """The text of ``expr`` without its guards: an element outside its array reads 0 anyway."""
-    stripped = expr.xreplace({g: sp.S.One for g in expr.atoms(Nonneg, Whole)})
-    # a guard that is the whole difference (a causal mask left out) stays, shown as [e >= 0]
-    expr = stripped if sp.cancel(stripped) != 0 else expr
-    return sp.sstr(
-        expr.xreplace(
-            {e: e.base[tuple(map(sp.together, e.indices))] for e in expr.atoms(sp.Indexed)}
-        )
-    )
