@@ -50,6 +50,15 @@ TANH_FORMULAS = {
 INDEX_FORWARD = IndexForward(
     {y[i]: x[i] * (1 + sp.erf(x[i] / sp.sqrt(2))) / 2}, {"x": (N,), "y": (N,)}
 )
+# approximate="tanh", for TANH_FORMULAS at every size and every κ (the check's proof path
+# proves FORMULAS; tests/test_allsizes.py proves this pair)
+TANH_INDEX_FORWARD = IndexForward(
+    {
+        y[i]: x[i] * (1 + t[i]) / 2,
+        t[i]: sp.tanh(SQRT_2_OVER_PI * (x[i] + kappa * x[i] ** 3)),
+    },
+    {"x": (N,), "y": (N,), "t": (N,)},
+)
 
 
 def _tanh_inner(v: sp.Expr) -> sp.Expr:

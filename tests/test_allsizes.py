@@ -111,6 +111,15 @@ def test_conv2d_with_stride_and_padding_swapped_fails():
     )
 
 
+def test_gelu_tanh_mode_is_proven_for_all_sizes_and_every_kappa():
+    from derivations import gelu
+
+    formula = gelu.TANH_FORMULAS["x"]
+    assert prove_formula(formula, gelu.TANH_INDEX_FORWARD) is None
+    wrong = Formula(formula.output, formula.input, formula.value.xreplace({gelu.kappa: 0}))
+    assert "kappa" in prove_formula(wrong, gelu.TANH_INDEX_FORWARD)
+
+
 def test_index_forward_proves_for_symbolic_hyperparameters():
     # leaky_relu's α stays a symbol: the proof holds for every negative slope
     from derivations.leaky_relu import alpha, i, j, x
@@ -260,3 +269,30 @@ def test_the_report_lists_each_formula_proven_for_all_sizes(tmp_path):
     markdown = (tmp_path / "report.md").read_text()
     for name in ("x", "weight", "bias"):
         assert f"* {name}: {PROVEN}" in markdown
+
+
+def test_an_index_form_that_does_not_reduce_keeps_the_proof_at_the_shapes(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from gradcheck.allsizes import FAILED
+    from gradcheck.describe import proof_status
+    from gradcheck.registry import Layer, get_layer
+
+    monkeypatch.setenv("TRIGRAD_CACHE_DIR", str(tmp_path))
+    relu = get_layer("relu")
+    forward = relu.derivation.INDEX_FORWARD
+    # y's shape forgotten: the guard of y[i] cannot be written
+    broken = IndexForward(forward.definitions, {"x": forward.shapes["x"]})
+    derivation = SimpleNamespace(
+        FORMULAS=relu.derivation.FORMULAS, INDEX_FORWARD=broken, jacobian=relu.derivation.jacobian
+    )
+    (verdict,) = prove_derivation(derivation)
+    assert verdict.status == FAILED
+    assert (
+        verdict.detail
+        == "does not reduce: ValueError: INDEX_FORWARD gives no shape for y: add it to shapes"
+    )
+    (status,) = proof_status(Layer("relu", relu.module, derivation))
+    assert status.startswith("proven at shapes (") and status.endswith(f"): {FAILED}")
+    # the real one, sharing the jacobian and so the module source, is not served that entry
+    assert prove_derivation(relu.derivation)[0].status == PROVEN

@@ -84,7 +84,10 @@ def prove_derivation(derivation: ModuleType) -> list[Verdict]:
     forward = getattr(derivation, "INDEX_FORWARD", None)
     if forward is None:
         return [Verdict(name, NOT_STATED) for name in formulas]
-    key = cache_key(derivation.jacobian, [], f"all sizes {_prover_source()}")
+    # the statements themselves too: a module's source alone misses a rebuilt namespace
+    stated = sp.srepr((list(formulas.items()), forward))
+    purpose = f"all sizes {_prover_source()} {hashlib.sha256(stated.encode()).hexdigest()}"
+    key = cache_key(derivation.jacobian, [], purpose)
     cached = read_cache(key)
     if cached is not None:
         return [Verdict(**v) for v in json.loads(cached)]

@@ -20,7 +20,14 @@ from collections.abc import Iterator
 import sympy as sp
 
 from gradcheck.allsizes.indicators import Ranges, decide, from_piecewise
-from gradcheck.allsizes.sums import canonical, fresh_dummies, guarded, opaque, reduce_sums
+from gradcheck.allsizes.sums import (
+    canonical,
+    fresh_dummies,
+    guarded,
+    opaque,
+    reduce_sums,
+    shape_of,
+)
 from gradcheck.formula import Formula, IndexForward
 
 Pair = tuple[sp.Expr, sp.Expr]
@@ -57,7 +64,8 @@ def ranges_of(formula: Formula, forward: IndexForward) -> Ranges:
     ranges: Ranges = {}
     for element in (formula.output, formula.input):
         if isinstance(element, sp.Indexed):
-            for index, size in zip(element.indices, forward.shapes[_name(element)], strict=True):
+            sizes = shape_of(_name(element), forward.shapes)
+            for index, size in zip(element.indices, sizes, strict=True):
                 ranges[index] = (sp.S.Zero, size - 1)
     return ranges
 

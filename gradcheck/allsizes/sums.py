@@ -29,28 +29,27 @@ def fresh_dummies(expr: sp.Expr) -> sp.Expr:
     return expr.func(*(fresh_dummies(a) for a in expr.args))
 
 
-def guarded(
-    expr: sp.Expr, shapes: dict[str, tuple], ranges: Ranges, skip: sp.Expr = None
-) -> sp.Expr:
+def shape_of(name: str, shapes: dict[str, tuple]) -> tuple:
+    """The symbolic shape of array ``name``; a ValueError naming it when none is given."""
+    if name not in shapes:
+        raise ValueError(f"INDEX_FORWARD gives no shape for {name}: add it to shapes")
+    return shapes[name]
+
+
+def guarded(expr: sp.Expr, shapes: dict[str, tuple], ranges: Ranges) -> sp.Expr:
     """Every element read ``a[e, ...]`` times the guard that ``e`` lies on its axis."""
     if isinstance(expr, sp.Sum):
         inner = dict(ranges)
         for var, lo, hi in expr.limits:
             inner[var] = (lo, hi)
-        return sp.Sum(guarded(expr.function, shapes, inner, skip), *expr.limits)
+        return sp.Sum(guarded(expr.function, shapes, inner), *expr.limits)
     if isinstance(expr, sp.Indexed):
-        if expr == skip or str(expr.base.label) not in shapes:
-            return expr
-        guard = sp.Mul(
-            *(
-                inside(e, 0, size - 1)
-                for e, size in zip(expr.indices, shapes[str(expr.base.label)], strict=True)
-            )
-        )
+        sizes = shape_of(str(expr.base.label), shapes)
+        guard = sp.Mul(*(inside(e, 0, n - 1) for e, n in zip(expr.indices, sizes, strict=True)))
         return decide(guard, ranges) * expr
     if not expr.args or isinstance(expr, sp.KroneckerDelta):
         return expr
-    return expr.func(*(guarded(a, shapes, ranges, skip) for a in expr.args))
+    return expr.func(*(guarded(a, shapes, ranges) for a in expr.args))
 
 
 def _solve(delta: sp.KroneckerDelta, var: sp.Symbol) -> sp.Expr | None:
