@@ -296,3 +296,25 @@ def test_an_index_form_that_does_not_reduce_keeps_the_proof_at_the_shapes(tmp_pa
     assert status.startswith("proven at shapes (") and status.endswith(f"): {FAILED}")
     # the real one, sharing the jacobian and so the module source, is not served that entry
     assert prove_derivation(relu.derivation)[0].status == PROVEN
+
+
+def test_the_notebook_steps_show_each_case_equal_or_different():
+    from types import SimpleNamespace
+
+    from gradcheck.allsizes.steps import derivation_steps
+
+    softmax = importlib.import_module("derivations.softmax")
+    headings = [text for text, expr in derivation_steps(softmax) if expr is None]
+    assert headings[0] == "the forward in index form"
+    cases = [h for h in headings if h.startswith("case ")]
+    assert cases == [
+        "case c = b, j = i: closed form, then derivative (equal)",
+        "case c = b, j ≠ i: closed form, then derivative (equal)",
+        "case c ≠ b: closed form, then derivative (equal)",
+    ]
+    from derivations.softmax import b, c, i, j, y
+
+    wrong = Formula(y[b, i], softmax.FORMULAS["x"].input, delta(b, c) * y[b, i] * delta(i, j))
+    planted = SimpleNamespace(FORMULAS={"x": wrong}, INDEX_FORWARD=softmax.INDEX_FORWARD)
+    headings = [text for text, expr in derivation_steps(planted) if expr is None]
+    assert "case c = b, j ≠ i: closed form, then derivative (DIFFERENT)" in headings
