@@ -60,7 +60,7 @@ def expand_definitions(expr: sp.Expr, forward: IndexForward) -> sp.Expr:
 
 
 def ranges_of(formula: Formula, forward: IndexForward) -> Ranges:
-    """Each free index of the formula over its axis, and each integer array over its values."""
+    """Each free index of the formula's output and input over its axis."""
     ranges: Ranges = {}
     for element in (formula.output, formula.input):
         if isinstance(element, sp.Indexed):
