@@ -20,7 +20,7 @@ The sum over keys runs to T_k - 1, bound (with d) at evaluation.
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, IndexForward, delta, elementwise, indices, sizes
 
 b, c, i, m, j, l, n, e, f = indices("b c i m j l n e f")
 d = sp.Symbol("d", positive=True, integer=True)
@@ -42,6 +42,42 @@ FORMULAS = {
         delta(b, c) * P[b, i, j] * (v[b, j, e] - y[b, i, e]) * q[b, i, n] / sp.sqrt(d),
     ),
     "v": Formula(y[b, i, e], v[c, j, f], delta(b, c) * delta(e, f) * P[b, i, j]),
+}
+
+
+B, T_q, E = sizes("B T_q E")
+s = sp.IndexedBase("s")
+_SHAPES = {"q": (B, T_q, d), "k": (B, T_k, d), "v": (B, T_k, E), "y": (B, T_q, E)}
+_SHAPES |= {"P": (B, T_q, T_k), "s": (B, T_q, T_k)}
+_SCORES = sp.Sum(q[b, i, n] * k[b, j, n], (n, 0, d - 1)) / sp.sqrt(d)
+_OUTPUT = sp.Sum(P[b, i, j] * v[b, j, e], (j, 0, T_k - 1))
+
+
+def _kept(value: sp.Expr, key: sp.Expr) -> sp.Expr:
+    """``value`` for a key the causal mask keeps (key ≤ query i), else 0."""
+    return sp.Piecewise((value, key <= i), (0, True))
+
+
+# The forward over B batches, T_q queries, T_k keys, d features and E values, in both modes,
+# for the proof at every size
+INDEX_FORWARD = {
+    "causal=False": IndexForward(
+        {
+            y[b, i, e]: _OUTPUT,
+            P[b, i, j]: sp.exp(s[b, i, j]) / sp.Sum(sp.exp(s[b, i, l]), (l, 0, T_k - 1)),
+            s[b, i, j]: _SCORES,
+        },
+        _SHAPES,
+    ),
+    "causal=True": IndexForward(
+        {
+            y[b, i, e]: _OUTPUT,
+            P[b, i, j]: _kept(sp.exp(s[b, i, j]), j)
+            / sp.Sum(_kept(sp.exp(s[b, i, l]), l), (l, 0, T_k - 1)),
+            s[b, i, j]: _SCORES,
+        },
+        _SHAPES,
+    ),
 }
 
 

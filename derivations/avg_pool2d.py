@@ -12,12 +12,26 @@ Closed index form (s stride, p padding, k kernel size)::
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, indices
+from gradcheck.formula import Formula, IndexForward, delta, indices, sizes
 
 n, m, c, e, i, j, u, v = indices("n m c e i j u v")
 s_h, s_w, p_h, p_w = sp.symbols("s_h s_w p_h p_w", integer=True)
 k_h, k_w = sp.symbols("k_h k_w", integer=True, positive=True)
 x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
+
+
+N, C, H, W, H_out, W_out = sizes("N C H W H_out W_out")
+a, b = indices("a b")
+# The forward at every size, kernel, stride and padding; x reads 0 outside H x W
+INDEX_FORWARD = IndexForward(
+    {
+        y[n, c, i, j]: sp.Sum(
+            x[n, c, i * s_h + a - p_h, j * s_w + b - p_w], (b, 0, k_w - 1), (a, 0, k_h - 1)
+        )
+        / (k_h * k_w)
+    },
+    {"x": (N, C, H, W), "y": (N, C, H_out, W_out)},
+)
 
 
 def _inside(offset: sp.Expr, size: sp.Expr) -> sp.Piecewise:

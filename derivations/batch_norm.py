@@ -16,7 +16,7 @@ very same sqrt(var + eps) as the forward, so that the proof's half-power reducti
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, indices
+from gradcheck.formula import Formula, IndexForward, delta, indices, sizes
 
 n, m, c, d = indices("n m c d")
 M = sp.Symbol("M", positive=True, integer=True)
@@ -32,6 +32,23 @@ FORMULAS = {
     "gamma": Formula(y[n, c], gamma[d], delta(c, d) * xhat[n, c]),
     "beta": Formula(y[n, c], beta[d], delta(c, d)),
 }
+
+
+(C,) = sizes("C")
+(k,) = indices("k")
+eps = sp.Symbol("epsilon", positive=True)
+mu = sp.IndexedBase("mu")
+# The forward over M positions of C channels, for the proof at every size and every eps > 0
+INDEX_FORWARD = IndexForward(
+    {
+        y[n, c]: gamma[c] * xhat[n, c] + beta[c],
+        xhat[n, c]: (x[n, c] - mu[c]) / sigma[c],
+        sigma[c]: sp.sqrt(sp.Sum((x[k, c] - mu[c]) ** 2, (k, 0, M - 1)) / M + eps),
+        mu[c]: sp.Sum(x[k, c], (k, 0, M - 1)) / M,
+    },
+    {"x": (M, C), "y": (M, C), "xhat": (M, C), "gamma": (C,), "beta": (C,)}
+    | {"sigma": (C,), "mu": (C,)},
+)
 
 
 def _normalise(x: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:

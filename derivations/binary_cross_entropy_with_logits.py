@@ -11,13 +11,24 @@ array::
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, elementwise, exact, indices
+from gradcheck.formula import Formula, IndexForward, elementwise, exact, indices
 
 (i,) = indices("i")
 N = sp.Symbol("N", positive=True, integer=True)
 x, t, sigma, L = sp.IndexedBase("x"), sp.IndexedBase("t"), sp.IndexedBase("sigma"), sp.Symbol("L")
 
 FORMULAS = {"logits": Formula(L, x[i], (sigma[i] - t[i]) / N)}
+
+
+(k,) = indices("k")
+# The forward over N elements (every axis folded), for the proof at every size
+INDEX_FORWARD = IndexForward(
+    {
+        L: sp.Sum(sp.log(1 + sp.exp(x[k])) - x[k] * t[k], (k, 0, N - 1)) / N,
+        sigma[i]: sp.exp(x[i]) / (1 + sp.exp(x[i])),
+    },
+    {"x": (N,), "t": (N,), "sigma": (N,)},
+)
 
 
 def expressions(logits: np.ndarray, *, target: np.ndarray) -> np.ndarray:

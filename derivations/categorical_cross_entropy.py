@@ -8,13 +8,22 @@ N is the number of rows (every leading axis folded into b).  Closed index form::
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, exact, indices
+from gradcheck.formula import Formula, IndexForward, exact, indices, sizes
 
 b, k = indices("b k")
 N = sp.Symbol("N", positive=True, integer=True)
 p, t, L = sp.IndexedBase("p"), sp.IndexedBase("t"), sp.Symbol("L")
 
 FORMULAS = {"probs": Formula(L, p[b, k], -t[b, k] / (N * p[b, k]))}
+
+
+(C,) = sizes("C")
+a, c = indices("a c")
+# The forward over N rows of C classes, for the proof at every size
+INDEX_FORWARD = IndexForward(
+    {L: -sp.Sum(t[a, c] * sp.log(p[a, c]), (c, 0, C - 1), (a, 0, N - 1)) / N},
+    {"p": (N, C), "t": (N, C)},
+)
 
 
 def expressions(probs: np.ndarray, *, target: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ reads as 0, which is what padding and dilation need)::
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, indices
+from gradcheck.formula import Formula, IndexForward, delta, indices, sizes
 
 n, m, o, r, c, i, j, u, v, k, l = indices("n m o r c i j u v k l")
 s_h, s_w, p_h, p_w, d_h, d_w = sp.symbols("s_h s_w p_h p_w d_h d_w", integer=True)
@@ -32,6 +32,23 @@ FORMULAS = {
     ),
     "bias": Formula(y[n, o, i, j], bias[r], delta(o, r)),
 }
+
+
+N, C, O, H, W_in, K_h, K_w, H_out, W_out = sizes("N C O H W_in K_h K_w H_out W_out")
+# The forward at every size, stride, padding and dilation (d ≠ 0); x reads 0 outside H x W_in
+INDEX_FORWARD = IndexForward(
+    {
+        y[n, o, i, j]: bias[o]
+        + sp.Sum(
+            W[o, c, k, l] * x[n, c, i * s_h + k * d_h - p_h, j * s_w + l * d_w - p_w],
+            (l, 0, K_w - 1),
+            (k, 0, K_h - 1),
+            (c, 0, C - 1),
+        )
+    },
+    {"x": (N, C, H, W_in), "W": (O, C, K_h, K_w), "bias": (O,), "y": (N, O, H_out, W_out)},
+    note="every stride and padding, dilations d_h, d_w ≠ 0",
+)
 
 
 def _pair(value) -> tuple[int, int]:

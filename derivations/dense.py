@@ -10,7 +10,7 @@ Closed index form (b, c batch; o, p outputs; q in-features)::
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, indices
+from gradcheck.formula import Formula, IndexForward, delta, indices, sizes
 
 b, c, o, p, q = indices("b c o p q")
 x, W, bias, y = (
@@ -25,6 +25,14 @@ FORMULAS = {
     "weight": Formula(y[b, o], W[p, q], delta(o, p) * x[b, q]),
     "bias": Formula(y[b, o], bias[p], delta(o, p)),
 }
+
+
+B, I, O = sizes("B I O")
+# The forward over B rows, I in-features and O out-features, for the proof at every size
+INDEX_FORWARD = IndexForward(
+    {y[b, o]: sp.Sum(x[b, q] * W[o, q], (q, 0, I - 1)) + bias[o]},
+    {"x": (B, I), "W": (O, I), "bias": (O,), "y": (B, O)},
+)
 
 
 def expressions(x, weight, bias):

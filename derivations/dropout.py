@@ -8,7 +8,7 @@ Closed index form (the mask as exact integers, p as an exact rational)::
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, IndexForward, delta, elementwise, indices, sizes
 
 i, j = indices("i j")
 # not named p: the keyword p (a float) would shadow it in jacobian()
@@ -16,6 +16,13 @@ rate = sp.Symbol("p", nonnegative=True)
 x, y, mask = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase("mask")
 
 FORMULAS = {"x": Formula(y[i], x[j], delta(i, j) * mask[i] / (1 - rate))}
+
+
+(N,) = sizes("N")
+# The forward over N elements (every axis folded), for the proof at every size and rate
+INDEX_FORWARD = IndexForward(
+    {y[i]: x[i] * mask[i] / (1 - rate)}, {"x": (N,), "y": (N,), "mask": (N,)}
+)
 
 
 def _exact(mask: np.ndarray) -> np.ndarray:

@@ -10,13 +10,20 @@ Summing this over n is the backward's scatter-add: a row named twice receives tw
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, elementwise
+from gradcheck.formula import Formula, IndexForward, delta, elementwise, sizes
 from gradcheck.formula import indices as index_symbols
 
 n, k, r, l = index_symbols("n k r l")
 W, y, t = sp.IndexedBase("W"), sp.IndexedBase("y"), sp.IndexedBase("t")
 
 FORMULAS = {"weight": Formula(y[n, k], W[r, l], delta(t[n], r) * delta(k, l))}
+
+
+P, V, E = sizes("P V E")
+# The forward over P positions, a V x E table, for the proof at every size; t[n] is a row
+INDEX_FORWARD = IndexForward(
+    {y[n, k]: W[t[n], k]}, {"W": (V, E), "y": (P, E), "t": (P,)}, values={"t": (0, V - 1)}
+)
 
 
 def expressions(weight, *, indices):

@@ -13,7 +13,7 @@
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, IndexForward, delta, elementwise, indices, sizes
 
 i, j = indices("i j")
 kappa = sp.Symbol("kappa", positive=True)
@@ -43,6 +43,22 @@ TANH_FORMULAS = {
         ),
     )
 }
+
+
+(N,) = sizes("N")
+# The forward of FORMULAS (approximate="none") over N elements, for the proof at every size
+INDEX_FORWARD = IndexForward(
+    {y[i]: x[i] * (1 + sp.erf(x[i] / sp.sqrt(2))) / 2}, {"x": (N,), "y": (N,)}
+)
+# approximate="tanh", for TANH_FORMULAS at every size and every κ (the check's proof path
+# proves FORMULAS; tests/test_allsizes.py proves this pair)
+TANH_INDEX_FORWARD = IndexForward(
+    {
+        y[i]: x[i] * (1 + t[i]) / 2,
+        t[i]: sp.tanh(SQRT_2_OVER_PI * (x[i] + kappa * x[i] ** 3)),
+    },
+    {"x": (N,), "y": (N,), "t": (N,)},
+)
 
 
 def _tanh_inner(v: sp.Expr) -> sp.Expr:

@@ -16,7 +16,7 @@ very same sqrt(var + eps) as the forward, so that the proof's half-power reducti
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, indices
+from gradcheck.formula import Formula, IndexForward, delta, indices, sizes
 
 n, m, i, j = indices("n m i j")
 D = sp.Symbol("D", positive=True, integer=True)
@@ -32,6 +32,23 @@ FORMULAS = {
     "gamma": Formula(y[n, i], gamma[j], delta(i, j) * xhat[n, i]),
     "beta": Formula(y[n, i], beta[j], delta(i, j)),
 }
+
+
+(N,) = sizes("N")
+(k,) = indices("k")
+eps = sp.Symbol("epsilon", positive=True)
+mu = sp.IndexedBase("mu")
+# The forward over N rows of D features, for the proof at every size and every eps > 0
+INDEX_FORWARD = IndexForward(
+    {
+        y[n, i]: gamma[i] * xhat[n, i] + beta[i],
+        xhat[n, i]: (x[n, i] - mu[n]) / sigma[n],
+        sigma[n]: sp.sqrt(sp.Sum((x[n, k] - mu[n]) ** 2, (k, 0, D - 1)) / D + eps),
+        mu[n]: sp.Sum(x[n, k], (k, 0, D - 1)) / D,
+    },
+    {"x": (N, D), "y": (N, D), "xhat": (N, D), "gamma": (D,), "beta": (D,)}
+    | {"sigma": (N,), "mu": (N,)},
+)
 
 
 def _normalise(rows: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:

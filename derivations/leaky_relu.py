@@ -8,13 +8,20 @@ Closed index form (the convention at the kink, as PyTorch's: slope α at x = 0):
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, IndexForward, delta, elementwise, indices, sizes
 
 i, j = indices("i j")
 alpha = sp.Symbol("alpha", positive=True)
 x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
 
 FORMULAS = {"x": Formula(y[i], x[j], delta(i, j) * sp.Piecewise((1, x[i] > 0), (alpha, True)))}
+
+
+(N,) = sizes("N")
+# The forward over N elements (every axis folded), for the proof at every size and every α
+INDEX_FORWARD = IndexForward(
+    {y[i]: sp.Piecewise((x[i], x[i] > 0), (alpha * x[i], True))}, {"x": (N,), "y": (N,)}
+)
 
 
 def _slope(negative_slope: float) -> sp.Rational:

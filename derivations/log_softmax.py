@@ -9,12 +9,24 @@ p[b,j] = exp(x[b,j]) / Σ_k exp(x[b,k]) the softmax, passed in as an auxiliary a
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, IndexForward, delta, elementwise, indices, sizes
 
 b, c, i, j = indices("b c i j")
 x, y, p = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase("p")
 
 FORMULAS = {"x": Formula(y[b, i], x[c, j], delta(b, c) * (delta(i, j) - p[b, j]))}
+
+
+B, C = sizes("B C")
+(k,) = indices("k")
+# The forward over B rows of C entries, for the proof at every size
+INDEX_FORWARD = IndexForward(
+    {
+        y[b, i]: x[b, i] - sp.log(sp.Sum(sp.exp(x[b, k]), (k, 0, C - 1))),
+        p[b, j]: sp.exp(x[b, j]) / sp.Sum(sp.exp(x[b, k]), (k, 0, C - 1)),
+    },
+    {"x": (B, C), "y": (B, C), "p": (B, C)},
+)
 
 
 def expressions(x: np.ndarray, *, axis: int = -1) -> np.ndarray:

@@ -15,7 +15,7 @@ from math import prod
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, indices
+from gradcheck.formula import Formula, IndexForward, delta, indices, sizes
 
 n, m, i, j, k, l = indices("n m i j k l")
 a, b, y = sp.IndexedBase("a"), sp.IndexedBase("b"), sp.IndexedBase("y")
@@ -24,6 +24,14 @@ FORMULAS = {
     "a": Formula(y[n, i, k], a[m, l, j], delta(n, m) * delta(i, l) * b[n, j, k]),
     "b": Formula(y[n, i, k], b[m, j, l], delta(n, m) * delta(k, l) * a[n, i, j]),
 }
+
+
+N, I, J, K = sizes("N I J K")
+# The forward over a batch of N products (I x J)(J x K), for the proof at every size
+INDEX_FORWARD = IndexForward(
+    {y[n, i, k]: sp.Sum(a[n, i, j] * b[n, j, k], (j, 0, J - 1))},
+    {"a": (N, I, J), "b": (N, J, K), "y": (N, I, K)},
+)
 
 
 def expressions(a, b):

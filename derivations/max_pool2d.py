@@ -16,7 +16,7 @@ x[n,c,u,v] in window (i, j), 0 outside the window::
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, indices
+from gradcheck.formula import Formula, IndexForward, delta, indices, sizes
 
 n, m, c, e, i, j, u, v = indices("n m c e i j u v")
 x, y, A = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase("A")
@@ -24,6 +24,37 @@ x, y, A = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase("A")
 FORMULAS = {
     "x": Formula(y[n, c, i, j], x[m, e, u, v], delta(n, m) * delta(c, e) * A[n, c, i, j, u, v])
 }
+
+
+N, C, H, W, H_out, W_out, k_h, k_w = sizes("N C H W H_out W_out k_h k_w")
+s_h, s_w, p_h, p_w = sp.symbols("s_h s_w p_h p_w", integer=True)
+a, b = indices("a b")
+F = sp.IndexedBase("F")
+
+
+def _window(offset: sp.Expr, size: sp.Expr) -> sp.Piecewise:
+    return sp.Piecewise((1, sp.And(offset >= 0, offset < size)), (0, True))
+
+
+# The forward at every size, kernel, stride and padding: y = Σ over the window of x · A, with
+# A = [in window] · F and F the first-maximum indicator, piecewise constant in x (its
+# derivative is 0 away from ties, where the layer has a kink)
+INDEX_FORWARD = IndexForward(
+    {
+        y[n, c, i, j]: sp.Sum(
+            x[n, c, i * s_h + a - p_h, j * s_w + b - p_w]
+            * A[n, c, i, j, i * s_h + a - p_h, j * s_w + b - p_w],
+            (b, 0, k_w - 1),
+            (a, 0, k_h - 1),
+        ),
+        A[n, c, i, j, u, v]: _window(u + p_h - i * s_h, k_h)
+        * _window(v + p_w - j * s_w, k_w)
+        * F[n, c, i, j, u, v],
+    },
+    {"x": (N, C, H, W), "y": (N, C, H_out, W_out), "A": (N, C, H_out, W_out, H, W)}
+    | {"F": (N, C, H_out, W_out, H, W)},
+    note="given F, the first-maximum indicator, piecewise constant in x: no ties",
+)
 
 
 def _pair(value) -> tuple[int, int]:

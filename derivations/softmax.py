@@ -8,12 +8,21 @@ Closed index form (b, c: all other axes, folded; i, j: along ``axis``)::
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, indices
+from gradcheck.formula import Formula, IndexForward, delta, indices, sizes
 
 b, c, i, j = indices("b c i j")
 x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
 
 FORMULAS = {"x": Formula(y[b, i], x[c, j], delta(b, c) * y[b, i] * (delta(i, j) - y[b, j]))}
+
+
+B, C = sizes("B C")
+(k,) = indices("k")
+# The forward over B rows of C entries, for the proof at every size
+INDEX_FORWARD = IndexForward(
+    {y[b, i]: sp.exp(x[b, i]) / sp.Sum(sp.exp(x[b, k]), (k, 0, C - 1))},
+    {"x": (B, C), "y": (B, C)},
+)
 
 
 def expressions(x, *, axis=-1):

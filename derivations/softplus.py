@@ -10,7 +10,7 @@ Closed index form, with σ[i] = exp(β x[i]) / (1 + exp(β x[i])) passed in as a
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, IndexForward, delta, elementwise, indices, sizes
 
 i, j = indices("i j")
 x, y, sigma = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase("sigma")
@@ -22,6 +22,19 @@ FORMULAS = {
         y[i], x[j], delta(i, j) * sp.Piecewise((1, BETA * x[i] > THRESHOLD), (sigma[i], True))
     )
 }
+
+
+(N,) = sizes("N")
+# The forward over N elements (every axis folded), for the proof at every size, β and threshold
+INDEX_FORWARD = IndexForward(
+    {
+        y[i]: sp.Piecewise(
+            (x[i], BETA * x[i] > THRESHOLD), (sp.log(1 + sp.exp(BETA * x[i])) / BETA, True)
+        ),
+        sigma[i]: sp.exp(BETA * x[i]) / (1 + sp.exp(BETA * x[i])),
+    },
+    {"x": (N,), "y": (N,), "sigma": (N,)},
+)
 
 
 def _exact(value: float) -> sp.Rational:

@@ -8,12 +8,17 @@ Closed index form, with y the tanh itself::
 import numpy as np
 import sympy as sp
 
-from gradcheck.formula import Formula, delta, elementwise, indices
+from gradcheck.formula import Formula, IndexForward, delta, elementwise, indices, sizes
 
 i, j = indices("i j")
 x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
 
 FORMULAS = {"x": Formula(y[i], x[j], delta(i, j) * (1 - y[i] ** 2))}
+
+
+(N,) = sizes("N")
+# The forward over N elements (every axis folded), for the proof at every size
+INDEX_FORWARD = IndexForward({y[i]: sp.tanh(x[i])}, {"x": (N,), "y": (N,)})
 
 
 def expressions(x: np.ndarray) -> np.ndarray:

@@ -39,6 +39,29 @@ def math_blocks(layer: Layer) -> list[tuple[str, str, str]]:
         return [("math", rf"\text{{{text}}}", f"<math><mtext>{text}</mtext></math>")]
 
 
+def proof_status(layer: Layer) -> list[str]:
+    """Per closed index form: "proven for all sizes" (:mod:`gradcheck.allsizes`), or the
+    registered shapes it is proven at (:mod:`gradcheck.proof`) and why not at every size."""
+    from gradcheck.allsizes import DISPROVED, PROVEN, prove_derivation
+
+    if layer.derivation is None:
+        return []
+    shapes = []
+    for case in layer.cases:
+        shape = ", ".join("x".join(map(str, d.shape)) or "scalar" for d in case.inputs)
+        if case.symbolic and shape not in shapes:
+            shapes.append(shape)
+    statuses = []
+    for verdict in prove_derivation(layer.derivation):
+        if verdict.status == PROVEN:
+            statuses.append(PROVEN + (f" ({verdict.detail})" if verdict.detail else ""))
+        elif verdict.status == DISPROVED:
+            statuses.append(f"disproved: {verdict.detail}")
+        else:
+            statuses.append(f"proven at shapes ({'; '.join(shapes)}): {verdict.status}")
+    return statuses
+
+
 def forward_equation(layer: Layer) -> str:
     """The docstring's first indented block (its equation), on one line; "" when there is none."""
     block = []
@@ -55,7 +78,7 @@ def forward_equation(layer: Layer) -> str:
 
 def layer_table(names: Sequence[str] | None = None) -> str:
     """The README's table of layers: name, what it computes (the docstring's summary and first
-    equation), its Jacobian in LaTeX."""
+    equation), its Jacobian in LaTeX, and per formula what it is proven for."""
     rows = []
     for name in names or layer_names():
         layer = get_layer(name)
@@ -63,6 +86,10 @@ def layer_table(names: Sequence[str] | None = None) -> str:
         described, equation = summary(layer), forward_equation(layer)
         if equation and " = " not in described:  # else the summary states the equation already
             described += f"<br>`{equation}`"
-        rows.append([f"[{name}](layers/{name}.py)", described, latex.replace("|", r"\vert ")])
-    header = ["layer", "what it computes", "Jacobian (closed index form)"]
+        names = list(getattr(layer.derivation, "FORMULAS", {}))
+        statuses = [f"{n}: {s}" for n, s in zip(names, proof_status(layer), strict=True)]
+        proven = "<br>".join(statuses) or "-"
+        row = [f"[{name}](layers/{name}.py)", described, latex.replace("|", r"\vert "), proven]
+        rows.append(row)
+    header = ["layer", "what it computes", "Jacobian (closed index form)", "proof"]
     return to_markdown([("table", header, rows)])

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from gradcheck.collection import Collection
-from gradcheck.describe import formulas, math_blocks, summary
+from gradcheck.describe import formulas, math_blocks, proof_status, summary
 from gradcheck.progress import Progress
 from gradcheck.registry import Layer, check_case, get_layer, layer_names
 from gradcheck.render import Block, to_html, to_markdown
@@ -117,6 +117,9 @@ def _layer_blocks(result: LayerResult, seed: int, out: Path) -> list[Block]:
     if not found:
         blocks.append(("p", f"No derivation: derivations/{layer.name}.py is missing."))
     blocks += math_blocks(layer)
+    statuses = proof_status(layer)
+    if statuses:  # what each formula is proven for: every size, or the registered shapes
+        blocks.append(("list", [f"{n}: {s}" for (n, _), s in zip(found, statuses, strict=True)]))
     header = ["case", "method", *PAIRS, "kinks", "proof", "verdict"]
     rows = [
         [r.name.removeprefix(f"{layer.name}-"), r.method, *(_error(r, p) for p in PAIRS)]
@@ -152,7 +155,8 @@ def document(results: Sequence[LayerResult], seed: int, out: Path) -> list[Block
             "derivative of the derivation and central finite differences; the error columns "
             "are the largest relative error of each pair of legs (- where the pair was not "
             "compared). proof: the closed index form shown was proven equal to SymPy's "
-            "derivative at the case's shapes.",
+            "derivative at the case's shapes; the list under each layer's formulas says which "
+            "are also proven for all sizes.",
         ),
         (
             "table",

@@ -9,7 +9,7 @@ tests prove equal to SymPy's own derivative.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import prod
 
 import numpy as np
@@ -134,3 +134,32 @@ class Formula:
                     entry = entry.xreplace({e: _lookup(e, folded) for e in elements})
                 block[o + i] = entry
         return block.reshape(tuple(out_shape) + tuple(in_shape))
+
+
+@dataclass(frozen=True)
+class IndexForward:
+    """The forward in index notation over symbolic sizes, for the proof at every size.
+
+    ``definitions`` maps ``y[b, i]`` (or a scalar ``L``) to its value, written with ``Sum`` over
+    symbolic ranges, e.g. ``exp(x[b, i]) / Sum(exp(x[b, k]), (k, 0, C - 1))``; the first entry is
+    the output, the others define the auxiliary arrays that ``FORMULAS`` read (σ, x̂, p, ...).
+    ``shapes`` gives every indexed array's shape in size symbols (``{"x": (B, C)}``): an index
+    ranges over its axis, the only assumption of the proof.  ``values`` bounds integer arrays
+    used as indices (``{"t": (0, C - 1)}``).  An array that is neither defined nor
+    differentiated is a constant; ``note`` states any further assumption in words.
+    An element read outside its array, or at a fractional index, is 0, as in :class:`Formula`.
+    """
+
+    definitions: dict[sp.Expr, sp.Expr]
+    shapes: dict[str, tuple[sp.Expr, ...]]
+    values: dict[str, tuple[sp.Expr, sp.Expr]] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def output(self) -> sp.Expr:
+        return next(iter(self.definitions))
+
+
+def sizes(names: str) -> tuple[sp.Symbol, ...]:
+    """Positive integer size symbols, e.g. ``N, D = sizes("N D")``."""
+    return sp.symbols(names, integer=True, positive=True, seq=True)

@@ -75,7 +75,7 @@ def symbolic(trial: Trial, derivation: Any) -> tuple[list[np.ndarray] | None, Fi
         return blocks, found
     found.proof = "disproved" if disproofs else "proved"
     for d in disproofs:
-        message = (
+        message = d.message or (
             f"closed index form ∂y{list(d.output_index)}/∂{names[d.input]}{list(d.input_index)}"
             f" = {_short(d.closed)} is not SymPy's derivative {_short(d.sympy)}"
         )

@@ -14,13 +14,14 @@ A proved result is recorded in the on-disk cache, so a warm run proves nothing a
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
-from gradcheck.fingerprint import cache_key
+from gradcheck.fingerprint import cache_key, unwrap
 from gradcheck.symbolic import Derivative, read_cache, symbolic_hyper, write_cache
 
 
@@ -89,6 +90,22 @@ class Disproof:
     input_index: tuple[int, ...]
     closed: sp.Expr
     sympy: sp.Expr
+    message: str | None = None  # the whole explanation, for a disproof at every size
+
+
+def all_sizes_disproofs(jacobian: Callable) -> list[Disproof]:
+    """The formulas of ``jacobian``'s derivation that its ``INDEX_FORWARD`` disproves at some
+    size (:mod:`gradcheck.allsizes`); none when it states no index-form forward."""
+    from gradcheck.allsizes import DISPROVED, prove_derivation  # it imports rational_zero
+
+    module = inspect.getmodule(unwrap(jacobian)[0])
+    if module is None or not hasattr(module, "INDEX_FORWARD"):
+        return []
+    found = []
+    for k, verdict in enumerate(prove_derivation(module)):
+        if verdict.status == DISPROVED:
+            found.append(Disproof(k, (), (), sp.nan, sp.nan, f"closed index form {verdict.detail}"))
+    return found
 
 
 def prove(
@@ -109,7 +126,7 @@ def prove(
     jacobian, _, _ = symbolic_hyper(jacobian)
     key = cache_key(jacobian, shapes, "proof") + cache_key(expressions, shapes, "proof")[:8]
     if read_cache(key) == "proved":
-        return []
+        return all_sizes_disproofs(jacobian)
     symbols, out, expected = derivative.value()  # the leg's, when it was cold too
     closed = tuple(jacobian(*symbols))
     if len(closed) != len(expected):
@@ -129,4 +146,4 @@ def prove(
                 split = out.ndim
                 return [Disproof(k, index[:split], index[split:], mine[index], theirs[index])]
     write_cache(key, "proved")
-    return []
+    return all_sizes_disproofs(jacobian)

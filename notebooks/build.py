@@ -17,6 +17,7 @@ from gradcheck.registry import layer_names  # noqa: E402
 
 from families import CHAIN_NOTE, FAMILIES, MATRIX_FORM, Family  # noqa: E402
 from templates import (  # noqa: E402
+    ALL_SIZES,
     CHAINED,
     CURVE,
     INDEX_FORM,
@@ -42,9 +43,19 @@ def layer_cells(name: str) -> list[Cell]:
         (
             "markdown",
             f"### Closed index form\n\nThe rule on paper, `FORMULAS` in `derivations/{name}.py`,"
-            " proven equal to every entry of SymPy's Jacobian:",
+            " proven equal to every entry of SymPy's Jacobian at the registered shapes:",
         ),
         ("code", INDEX_FORM),
+        (
+            "markdown",
+            f"### For every size\n\n`INDEX_FORWARD` in `derivations/{name}.py` writes the forward"
+            " over symbolic sizes. SymPy differentiates it; the sums are reduced with the index"
+            " ranges as the only assumptions (the δ rule, linearity), and the δ's left between"
+            " free indices are decided case by case. In every case the closed index form and"
+            " the derivative are the same rational function, so each formula is proven for all"
+            " sizes, not only at the registered shapes above:",
+        ),
+        ("code", ALL_SIZES.format(name=name)),
         ("markdown", f"### Matrix form\n\n{MATRIX_FORM[name]}\n\nAs `layers/{name}.py` states it:"),
         ("code", "print(inspect.getdoc(layer.module))"),
         ("markdown", "### The NumPy backward"),
@@ -61,8 +72,8 @@ def cells(family: Family) -> list[Cell]:
         (
             "markdown",
             f"# {family.title}\n\n{family.intro}\n\nFor each layer: the element-wise forward "
-            "on symbols, SymPy's Jacobian, the closed index form, the matrix form, the NumPy "
-            f"backward and the three-way check. Layers: {names}.",
+            "on symbols, SymPy's Jacobian, the closed index form and its proof for all sizes, "
+            f"the matrix form, the NumPy backward and the three-way check. Layers: {names}.",
         ),
         # check() is called directly only on the chained layer
         ("code", SETUP if family.chain else SETUP.replace("bind, check", "bind")),

@@ -10,6 +10,8 @@ import sympy as sp
 from IPython.display import Math, display
 
 from gradcheck import bind, check
+from gradcheck.allsizes import prove_derivation
+from gradcheck.allsizes.steps import derivation_steps
 from gradcheck.proof import prove
 from gradcheck.registry import check_case, get_layer
 from gradcheck.stepplot import draw, error_vs_step
@@ -82,6 +84,15 @@ INDEX_FORM = """for formula in layer.derivation.FORMULAS.values():
 bound = bind(layer.derivation, **hyper)
 disproofs = prove(bound.expressions, bound.jacobian, [a.shape for a in inputs])
 print("proof:", disproofs or "every entry equals SymPy's derivative")"""
+
+ALL_SIZES = """for lhs, expr in derivation_steps(layer.derivation):
+    if expr is None:
+        print(lhs)
+    else:
+        show(lhs, expr)
+for verdict in prove_derivation(layer.derivation):
+    note = f" ({{verdict.detail}})" if verdict.detail else ""
+    print(f"{{verdict.input}}: {{verdict.status}}{{note}}")"""
 
 CURVE = """curves = {{
     "backward as written": error_vs_step(forward, backward, inputs),
