@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sympy as sp
 
 from gradcheck.contract import run_backward
 from gradcheck.misuse import explain
+from gradcheck.naming import difference, renamer
 from gradcheck.proof import prove
 from gradcheck.report import Failure
 from gradcheck.symbolic import Derivative, SymbolicLeg
@@ -74,10 +76,13 @@ def symbolic(trial: Trial, derivation: Any) -> tuple[list[np.ndarray] | None, Fi
         found.proof = "failed"
         return blocks, found
     found.proof = "disproved" if disproofs else "proved"
+    rename = renamer(shared.value()[0], names) if disproofs else {}
     for d in disproofs:
+        closed, wanted = (sp.sympify(e).xreplace(rename) for e in (d.closed, d.sympy))
         message = d.message or (
             f"closed index form ∂y{list(d.output_index)}/∂{names[d.input]}{list(d.input_index)}"
-            f" = {_short(d.closed)} is not SymPy's derivative {_short(d.sympy)}"
+            f" = {_short(closed)} is not SymPy's derivative {_short(wanted)}; closed form − "
+            f"derivative = {_short(difference(closed, wanted), 200)}"
         )
         found.failures.append(Failure("derivation", message))
     return blocks, found

@@ -1,5 +1,7 @@
 """Exact proofs: equal expressions reduce to zero, different ones never do."""
 
+import re
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -86,3 +88,45 @@ def test_formula_reads_outside_and_fractional_indices_as_zero():
     # y[i] = x[(i - 1) / 2]: shifted and dilated, like a padded, dilated convolution
     block = Formula(yb[i], xb[j], xb[(i - 1) / 2]).evaluate({"x": x}, (6,), (3,))
     assert list(block[:, 0]) == [0, x[0], 0, x[1], 0, x[2]]
+
+
+def test_a_disproof_speaks_the_users_names_and_gives_the_difference(tmp_path, monkeypatch):
+    """A derivation with no index-form forward (a user's) is disproved at the sample's shapes:
+    the message names weight[1] and x[0, 1], never SymPy's a1_1 and a0_0_1."""
+    from types import SimpleNamespace
+
+    from gradcheck import check, elementwise
+
+    monkeypatch.setenv("TRIGRAD_CACHE_DIR", str(tmp_path))  # a proof, not a cached verdict
+    b, i, c, j, k = indices("b i c j k")
+    y, x, weight = sp.IndexedBase("y"), sp.IndexedBase("x"), sp.IndexedBase("weight")
+    wrong = {  # ∂y[b,i]/∂x[c,j] is δ δ w[i]: this one squares it
+        "x": Formula(y[b, i], x[c, j], delta(b, c) * delta(i, j) * weight[i] ** 2),
+        "weight": Formula(y[b, i], weight[k], delta(i, k) * x[b, i]),
+    }
+
+    def jacobian(x_, w_):
+        return tuple(
+            wrong[n].evaluate({"x": x_, "weight": w_}, x_.shape, a.shape)
+            for n, a in (("x", x_), ("weight", w_))
+        )
+
+    derivation = SimpleNamespace(
+        expressions=lambda x_, w_: elementwise(
+            lambda a, b_: a * b_, x_, np.broadcast_to(w_, x_.shape)
+        ),
+        jacobian=jacobian,
+    )
+
+    def forward(x, weight):
+        return x * weight, (x, weight)
+
+    def backward(g, cache):
+        return g * cache[1], (g * cache[0]).sum(axis=0)
+
+    rng = np.random.default_rng(0)
+    report = check(forward, backward, [rng.normal(size=(2, 3)), rng.normal(size=3)], derivation)
+    assert report.proof == "disproved" and report.blame == "derivation"
+    text = str(report)
+    assert "weight[" in text and "a0_" not in text and "a1_" not in text
+    assert re.search(r"closed form − derivative = .*weight\[\d\]", text)
