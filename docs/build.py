@@ -46,9 +46,9 @@ def _methods(cls: type) -> list[str]:
     return lines
 
 
-def entry(name: str) -> str:
+def entry(name: str, owner: object = gradcheck) -> str:
     """One name's section: its signature, its docstring, and a class's methods."""
-    obj = getattr(gradcheck, name)
+    obj = getattr(owner, name)
     module = getattr(obj, "__module__", "")
     if not module.startswith("gradcheck"):  # re-exported from a library: say which
         summary = (inspect.getdoc(obj) or "").split("\n\n")[0]
@@ -70,8 +70,17 @@ def build() -> str:
         title = " ".join((doc or module).split("\n\n")[0].split())  # the first paragraph
         sections.append(f"## `{module}`\n\n{title}\n")
         sections += [entry(name) for name in names]
+    sections.append(walkthrough())
     sections.append(plugin())
     return "\n".join(sections)
+
+
+def walkthrough() -> str:
+    """The section of :mod:`gradcheck.notebook`, the helpers the notebooks open with."""
+    import gradcheck.notebook as notebook
+
+    head = f"## `gradcheck.notebook`\n\n{inspect.getdoc(notebook)}\n"
+    return "\n".join([head, *(entry(name, notebook) for name in notebook.__all__)])
 
 
 def plugin() -> str:

@@ -57,6 +57,7 @@ PUBLIC = {
     "layer_names": "gradcheck.registry",
     "get_layer": "gradcheck.registry",
     "check_layer": "gradcheck.registry",
+    "check_case": "gradcheck.registry",
 }
 
 __all__ = list(PUBLIC)
@@ -169,6 +170,9 @@ if TYPE_CHECKING:
     )
     from gradcheck.network import (
         first_wrong_stage as first_wrong_stage,
+    )
+    from gradcheck.registry import (
+        check_case as check_case,
     )
     from gradcheck.registry import (
         check_layer as check_layer,

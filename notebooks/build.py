@@ -34,6 +34,13 @@ TABLE_START, TABLE_END = "<!-- layer table: python notebooks/build.py -->", "<!-
 Cell = tuple[str, str]  # ("markdown" | "code", source): plain data, so tests need no nbformat
 
 
+# what the first cell imports from gradcheck: a chained family also checks a composed network
+GRADCHECK_NAMES = {
+    False: ["bind", "check_case", "get_layer"],
+    True: ["bind", "bound", "check", "check_case", "compose", "get_layer"],
+}
+
+
 def layer_cells(name: str) -> list[Cell]:
     return [
         ("markdown", f"## `{name}`\n\n### Element-wise forward"),
@@ -76,7 +83,7 @@ def cells(family: Family) -> list[Cell]:
             f"the matrix form, the NumPy backward and the three-way check. Layers: {names}.",
         ),
         # check() is called directly only on the chained layer
-        ("code", SETUP if family.chain else SETUP.replace("bind, check", "bind")),
+        ("code", SETUP.format(gradcheck_names=", ".join(GRADCHECK_NAMES[bool(family.chain)]))),
     ]
     for name in family.layers:
         found += layer_cells(name)

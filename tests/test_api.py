@@ -43,6 +43,13 @@ def test_star_import_gives_the_public_names():
     assert set(gradcheck.__all__) <= set(namespace)
 
 
+def test_the_notebook_helpers_are_documented_too():
+    import gradcheck.notebook as notebook
+
+    for name in notebook.__all__:
+        assert (getattr(notebook, name).__doc__ or "").strip(), f"gradcheck.notebook.{name}"
+
+
 def test_the_api_reference_is_generated_from_the_current_docstrings():
     spec = importlib.util.spec_from_file_location("docs_build", ROOT / "docs" / "build.py")
     build = importlib.util.module_from_spec(spec)
