@@ -20,6 +20,7 @@ import sympy as sp
 from gradcheck.allsizes import prove_derivation
 from gradcheck.allsizes.steps import derivation_steps
 from gradcheck.formula import Formula
+from gradcheck.mathml import to_mathml
 from gradcheck.proof import prove
 from gradcheck.stepplot import draw, error_vs_step
 from gradcheck.symbolic import symbols_like, sympy_jacobian
@@ -30,38 +31,53 @@ __all__ = [
 ]  # fmt: skip
 
 LONG = 700  # characters of LaTeX worth reading on one line
+Lhs = tuple[str, str]  # an equation's left-hand side as (LaTeX, MathML)
 
 
-def _display(latex: str) -> None:
-    from IPython.display import Math, display  # the notebooks extra
+def _display(latex: str, mathml: str = "") -> None:
+    """One equation, as MathML (which the browser renders with no script, so a notebook
+    exported to HTML shows its maths offline) and as LaTeX for front ends without HTML."""
+    from IPython.display import display  # the notebooks extra
 
-    display(Math(latex))
+    bundle = {"text/latex": f"$${latex}$$", "text/plain": latex}
+    if mathml:
+        bundle["text/html"] = f'<math display="block">{mathml}</math>'
+    display(bundle, raw=True)
 
 
-def show(lhs: str, expr: Any) -> None:
+def _equation(lhs: Lhs, value: sp.Expr) -> tuple[str, str]:
+    latex, mathml = lhs
+    return f"{latex} = {sp.latex(value)}", f"{mathml}<mo>=</mo>{to_mathml(value)}"
+
+
+def show(lhs: str | Lhs, expr: Any) -> None:
     """Display ``lhs = expr`` as maths; a long one with its common subexpressions pulled out.
-    The sample's exact rationals (targets) are shown to 4 digits."""
+    ``lhs`` is LaTeX, or a ``(latex, mathml)`` pair.  The sample's exact rationals (targets)
+    are shown to 4 digits."""
+    lhs = lhs if isinstance(lhs, tuple) else (lhs, f"<mtext>{lhs}</mtext>")
     expr = sp.sympify(expr)
     expr = expr.xreplace({r: sp.Float(r, 4) for r in expr.atoms(sp.Rational) if r.q > 1000})
-    latex = sp.latex(expr)
-    if len(latex) <= LONG:
-        _display(f"{lhs} = {latex}")
+    if len(sp.latex(expr)) <= LONG:
+        _display(*_equation(lhs, expr))
         return
-    names = sp.numbered_symbols("s")
-    shared, (reduced,) = sp.cse(expr, symbols=names)
+    shared, (reduced,) = sp.cse(expr, symbols=sp.numbered_symbols("s"))
     for symbol, value in shared:
-        _display(f"{sp.latex(symbol)} = {sp.latex(value)}")
-    _display(f"{lhs} = {sp.latex(reduced)}")
+        _display(*_equation((sp.latex(symbol), to_mathml(symbol)), value))
+    _display(*_equation(lhs, reduced))
 
 
-def _subscript(index: tuple[int, ...]) -> str:
-    return "_{" + ",".join(map(str, index)) + "}" if index else ""
+def _element(name: str, index: tuple[int, ...]) -> Lhs:
+    """``name[index]`` as LaTeX and MathML."""
+    if not index:
+        return name, f"<mi>{name}</mi>"
+    text = ",".join(map(str, index))
+    return f"{name}_{{{text}}}", f"<msub><mi>{name}</mi><mn>{text}</mn></msub>"
 
 
 def show_entries(name: str, array: np.ndarray, limit: int = 2) -> None:
     """The first entries of an object array of expressions."""
     for index in list(np.ndindex(array.shape))[:limit]:
-        show(name + _subscript(index), array[index])
+        show(_element(name, index), array[index])
 
 
 def show_derivatives(name: str, block: np.ndarray, out_ndim: int, limit: int = 2) -> None:
@@ -69,11 +85,17 @@ def show_derivatives(name: str, block: np.ndarray, out_ndim: int, limit: int = 2
     nonzero = [i for i in np.ndindex(block.shape) if block[i] != 0]
     print(f"d y / d {name}: {len(nonzero)} of {block.size} entries are non-zero")
     for index in sorted(nonzero, key=lambda i: len(str(block[i])))[:limit]:
-        out, inp = _subscript(index[:out_ndim]), _subscript(index[out_ndim:])
-        show(rf"\frac{{\partial y{out}}}{{\partial {name}{inp}}}", block[index])
+        (y_tex, y_ml), (x_tex, x_ml) = (
+            _element("y", index[:out_ndim]),
+            _element(name, index[out_ndim:]),
+        )
+        latex = rf"\frac{{\partial {y_tex}}}{{\partial {x_tex}}}"
+        mathml = f"<mfrac><mrow><mo>∂</mo>{y_ml}</mrow><mrow><mo>∂</mo>{x_ml}</mrow></mfrac>"
+        show((latex, mathml), block[index])
 
 
 def show_formula(formulas: Sequence[Formula] | Formula) -> None:
     """Display closed index forms as a reader writes them."""
     for formula in [formulas] if isinstance(formulas, Formula) else formulas:
-        _display(formula.latex())
+        mathml = formula.mathml().removeprefix('<math display="block">').removesuffix("</math>")
+        _display(formula.latex(), mathml)

@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -23,7 +24,7 @@ def test_the_first_code_cell_is_a_few_imports_of_public_api(path):
 
 def test_a_long_entry_is_shown_as_its_common_subexpressions(monkeypatch):
     shown = []
-    monkeypatch.setattr(notebook, "_display", shown.append)
+    monkeypatch.setattr(notebook, "_display", lambda latex, mathml="": shown.append(latex))
     x = sp.symbols("x0:6")
     norm = sp.sqrt(sum(v**2 for v in x) / 6 + sp.Rational(1, 10**5))
     long = sp.diff(x[0] / norm * sp.exp(x[1] / norm), x[0]) * sp.log(1 + norm**2)
@@ -36,6 +37,21 @@ def test_a_long_entry_is_shown_as_its_common_subexpressions(monkeypatch):
 
 def test_a_short_entry_is_one_line(monkeypatch):
     shown = []
-    monkeypatch.setattr(notebook, "_display", shown.append)
-    notebook.show("y", sp.tanh(sp.Symbol("x")))
-    assert shown == [r"y = \tanh{\left(x \right)}"]
+    monkeypatch.setattr(notebook, "_display", lambda *equation: shown.append(equation))
+    notebook.show_entries("y", np.array([sp.tanh(sp.Symbol("x"))], dtype=object))
+    ((latex, mathml),) = shown
+    assert latex == r"y_{0} = \tanh{\left(x \right)}"
+    assert mathml.startswith("<msub><mi>y</mi><mn>0</mn></msub><mo>=</mo>") and "\\" not in mathml
+
+
+def test_equations_reach_the_notebook_as_mathml_and_latex(monkeypatch):
+    """The HTML output (MathML, rendered without MathJax) is what an HTML export keeps."""
+    pytest.importorskip("IPython", reason="the notebooks extra installs IPython")
+    import IPython.display
+
+    bundles = []
+    monkeypatch.setattr(IPython.display, "display", lambda b, raw: bundles.append(b))
+    notebook.show_formula(__import__("derivations.softmax").softmax.FORMULAS["x"])
+    (bundle,) = bundles
+    assert bundle["text/html"].startswith('<math display="block"><mfrac>')
+    assert "\\" not in bundle["text/html"] and bundle["text/latex"].startswith("$$\\frac")
