@@ -40,6 +40,8 @@ PUBLIC = {
     "elementwise": "gradcheck.formula",
     "exact": "gradcheck.formula",
     "relu_expr": "gradcheck.formula",
+    "IndexForward": "gradcheck.formula",
+    "sizes": "gradcheck.formula",
     # networks and layers written in other styles
     "compose": "gradcheck.sequential",
     "bound": "gradcheck.sequential",
@@ -145,6 +147,9 @@ if TYPE_CHECKING:
         Formula as Formula,
     )
     from gradcheck.formula import (
+        IndexForward as IndexForward,
+    )
+    from gradcheck.formula import (
         delta as delta,
     )
     from gradcheck.formula import (
@@ -158,6 +163,9 @@ if TYPE_CHECKING:
     )
     from gradcheck.formula import (
         relu_expr as relu_expr,
+    )
+    from gradcheck.formula import (
+        sizes as sizes,
     )
     from gradcheck.functions import (
         from_column_major as from_column_major,

@@ -64,6 +64,12 @@ FORMULAS = {{
 {formulas}
 }}
 
+# Optional: the forward over symbolic sizes proves FORMULAS for every size, not only
+# at the cases' shapes (README, "Proofs for all sizes"). With
+# from gradcheck import IndexForward, sizes:
+#   B, D = sizes("B D")
+#   INDEX_FORWARD = IndexForward({{y[b, i]: ...}}, {{"x": (B, D), "y": (B, D)}})
+
 
 {expressions_def}
 {expressions_error}
