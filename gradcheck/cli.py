@@ -22,7 +22,19 @@ from gradcheck.commandline import chosen_names, collection_of, count, parser
 from gradcheck.progress import Progress
 from gradcheck.textout import echo
 
-LEGEND = "bw~sym, bw~num, sym~num: largest relative error between backward, symbolic, numeric"
+LEGEND = (
+    "bw~sym, bw~num, sym~num: largest relative error between backward, symbolic, numeric; "
+    "proof: all = the closed index form is proven for every size, yes = at the case's shapes"
+)
+
+
+def _proven_for_all_sizes(layer: object) -> bool:
+    """Whether every closed index form of the layer is proven for all sizes."""
+    from gradcheck.allsizes import PROVEN
+    from gradcheck.describe import proof_status
+
+    statuses = proof_status(layer)
+    return bool(statuses) and all(status.startswith(PROVEN) for status in statuses)
 
 
 def _check(argv: Sequence[str]) -> int:
@@ -51,6 +63,7 @@ def _check(argv: Sequence[str]) -> int:
         head = "  ".join(f"{p:>9}" for p in ("bw~sym", "bw~num", "sym~num"))
         echo(f"{'layer':<{widths[0]}}  {'case':<{widths[1]}}  {head}  proof  verdict")
     checked, progress = [], Progress(len(rows))  # a line on a terminal's stderr only
+    all_sizes: dict[str, bool] = {}
     for layer, case in rows:
         progress.step(f"{layer.name} {case.id}")
         report = check_case(layer, case, seed=args.seed)
@@ -60,6 +73,8 @@ def _check(argv: Sequence[str]) -> int:
                 f"{report.errors[p]:9.1e}" if p in report.errors else f"{'-':>9}" for p in PAIRS
             )
             proof = {"proved": "yes", None: "-"}.get(report.proof, "NO")
+            if proof == "yes" and all_sizes.setdefault(layer.name, _proven_for_all_sizes(layer)):
+                proof = "all"
             verdict = "pass" if report.passed else "FAIL"
             row = f"{layer.name:<{widths[0]}}  {case.id:<{widths[1]}}  {errors}  {proof:>5}"
             progress.close()  # the row replaces the progress line, which the next step redraws

@@ -23,6 +23,9 @@ def test_all_pass_exits_zero_with_a_table(capsys):
     assert main(["relu", "mse_loss"]) == 0
     out = capsys.readouterr().out
     assert "relu" in out and "mse_loss" in out and "FAIL" not in out
+    rows = [line for line in out.splitlines() if line.startswith(("relu ", "mse_loss "))]
+    # proven for every size (INDEX_FORWARD), except where the case has no symbolic leg
+    assert all(row.split()[-2] in ("all", "-") for row in rows) and "all" in out
     assert out.strip().endswith("passed, 0 failed")
 
 

@@ -64,6 +64,7 @@ def test_correct_layers_pass_pytest_in_parallel_and_the_cli(project):
     cli = run("-m", "gradcheck", cwd=project)
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert cli.stdout.strip().endswith("6 passed, 0 failed")
+    assert re.search(r"rmsnorm +2x5-5 .* yes  pass", cli.stdout)  # no INDEX_FORWARD: at shapes
     bench = run("-m", "gradcheck", "bench", "--repeat", "1", "--no-torch", cwd=project)
     assert bench.returncode == 0, bench.stderr
     for name in CASE_IDS:
