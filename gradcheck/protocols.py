@@ -59,7 +59,7 @@ def _worst(
     worst, text = 1.0, None
     for k, name in enumerate(trial.names):
         natural = largest * spread(trial.output) / spread(trial.arrays[k])
-        tolerance = exact_tolerance(scale[k], natural)
+        tolerance = exact_tolerance(scale[k], natural, trial.rtol)
         ratio = np.abs(got[k] - expected[k]) / tolerance
         if ratio.max() > worst:
             position = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
