@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from gradcheck.contract import run_backward
-from gradcheck.numeric import spread
 from gradcheck.report import Failure
+from gradcheck.steps import spread
 from gradcheck.tolerance import exact_tolerance
 from gradcheck.trial import Findings, Trial
 

@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 
 from gradcheck.contract import run_forward
-from gradcheck.numeric import EPS, forward_noise, step_note
+from gradcheck.numeric import EPS, forward_noise
 from gradcheck.precision import precision
 from gradcheck.projection import Projector
 from gradcheck.report import Failure, Kink
+from gradcheck.steps import step_note
 from gradcheck.tolerance import EXACT_RTOL
 
 MAX_ONE_HOT_OUTPUTS = 256

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradcheck.legs import Exact
-from gradcheck.numeric import NumericResult, spread
+from gradcheck.numeric import NumericResult
 from gradcheck.projection import random_directions
 from gradcheck.report import Failure, Kink
+from gradcheck.steps import spread
 from gradcheck.tolerance import EXACT_RTOL, exact_tolerance
 from gradcheck.trial import Findings, Trial
 
