@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 
 from gradcheck.arguments import validate_call
-from gradcheck.legs import closed_form, exact_legs
+from gradcheck.legs import Exact, closed_form, exact_legs
 from gradcheck.protocols import backward_protocols
-from gradcheck.report import Report
+from gradcheck.report import Failure, Report
 from gradcheck.strategies import choose
-from gradcheck.trial import Findings, begin
+from gradcheck.trial import Findings, ForwardRaised, Trial, begin
 
 SUBTLE = 1e-5  # below this, an error is rounding or a misplaced constant, not a wrong formula
 MAX_ELEMENTWISE = 20_000  # beyond this many input elements, random projections
@@ -85,8 +85,21 @@ def _check(
             exact, found = exact_legs(trial, closed, derivation)
             stages.append(found)
             stages.append(trial.step_notes())
-            stages.append(choose(trial, exact).run(trial, exact))
+            stages.append(_numeric(trial, exact))
     return _report(name, stages)
+
+
+def _numeric(trial: Trial, exact: Exact) -> Findings:
+    """The numeric leg by the strategy the trial allows, and its verdicts."""
+    try:
+        return choose(trial, exact).run(trial, exact)
+    except ForwardRaised as error:
+        message = (
+            f"forward raised {error} at inputs moved by finite-difference steps ({trial.step:g} "
+            "of each input's spread): it must be defined around the sample; check at a sample "
+            "farther from its domain's edge, or with a smaller step="
+        )
+        return Findings([Failure("numeric", message)])
 
 
 def _report(name: str, stages: list[Findings]) -> Report:

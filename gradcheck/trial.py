@@ -28,6 +28,13 @@ MAX_ONE_HOT_OUTPUTS = 256
 RANDOM_PROBES = 3
 
 
+class ForwardRaised(Exception):
+    """The forward raised at inputs moved from the sample: a finding, never a crash."""
+
+    def __init__(self, error: Exception):
+        super().__init__(f"{type(error).__name__}: {error}")
+
+
 @dataclass
 class Findings:
     """What one stage found: failures, largest errors per pair of legs, kinks and notes, and
@@ -105,7 +112,10 @@ class Trial:
         """The forward's output at ``xs``, flattened, in float64: what finite differences see."""
         if self.copies:
             xs = [x.copy() for x in xs]
-        return np.asarray(self.forward(*xs)[0], dtype=np.float64).reshape(-1)
+        try:
+            return np.asarray(self.forward(*xs)[0], dtype=np.float64).reshape(-1)
+        except Exception as error:
+            raise ForwardRaised(error) from error
 
     @cached_property
     def noise(self) -> np.ndarray:

@@ -366,3 +366,18 @@ def test_a_float64_layer_keeps_its_strictness():
 
     report = check(tanh, lambda g, y: (g * (1 - y * y) * (1 + 1e-7),), [x])
     assert not report.passed and not any("float32 precision" in n for n in report.notes)
+
+
+def test_a_forward_raising_within_a_step_of_the_sample_is_a_finding_not_a_crash():
+    def log_of_positives(x):
+        if np.any(x <= 0):
+            raise ValueError("log of a non-positive number")
+        return np.log(x), x
+
+    x = np.random.default_rng(16).uniform(1.0, 2.0, (2, 3))
+    x[0, 1] = 1e-5  # the step (1e-3 of the spread) crosses 0
+    report = check(log_of_positives, lambda g, x: (g / x,), [x])
+    assert not report.passed and report.blame == "numeric", str(report)
+    assert "log of a non-positive number" in str(report) and "step=" in str(report)
+    x[0, 1] = 0.5
+    assert check(log_of_positives, lambda g, x: (g / x,), [x]).passed
