@@ -56,7 +56,7 @@ def _worst(
     """Where ``got`` differs most from ``expected`` beyond round-off (None if nowhere): the
     entry, expected and got; ``scale`` is ``|v|·|J|`` per entry, ``largest`` the largest
     ``|v|``."""
-    worst, text = 1.0, None
+    worst, found = 1.0, None
     for k, name in enumerate(trial.names):
         natural = largest * spread(trial.output) / spread(trial.arrays[k])
         tolerance = exact_tolerance(scale[k], natural, trial.rtol)
@@ -65,8 +65,8 @@ def _worst(
             position = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
             index = ",".join(map(str, position[1:]))
             worst = float(ratio.max())
-            text = (f"{name}[{index}]", float(expected[k][position]), float(got[k][position]))
-    return text
+            found = (f"{name}[{index}]", float(expected[k][position]), float(got[k][position]))
+    return found
 
 
 def cache_effects(trial: Trial, closed: list[np.ndarray]) -> Findings:
