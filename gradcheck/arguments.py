@@ -56,6 +56,7 @@ def validate_call(
         Saying how to call ``check`` instead, for any argument it cannot use, including the
         keywords ``seed``, ``step`` and ``max_elementwise`` (their defaults here only pass).
     """
+    __tracebackhide__ = True  # its messages say what to change; its frames do not
     _validate_options(seed, step, max_elementwise)
     for role, function in (("forward", forward), ("backward", backward)):
         if not callable(function):

@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 
 from gradcheck.arguments import validate_call
-from gradcheck.legs import closed_form, exact_legs
+from gradcheck.legs import Exact, closed_form, exact_legs
 from gradcheck.protocols import backward_protocols
-from gradcheck.report import GradientCheckFailed, Report
+from gradcheck.report import Failure, GradientCheckFailed, Report
 from gradcheck.strategies import choose
-from gradcheck.trial import Findings, begin
+from gradcheck.trial import Findings, ForwardRaised, Trial, begin
 
 SUBTLE = 1e-5  # below this, an error is rounding or a misplaced constant, not a wrong formula
 MAX_ELEMENTWISE = 20_000  # beyond this many input elements, random projections
@@ -70,6 +70,7 @@ def _check(
 ) -> Report:
     """:func:`check` without the network localisation: the stages in order, each returning
     its findings, until one leaves nothing to compare."""
+    __tracebackhide__ = True
     derivation = _as_derivation(derivation)
     arrays, names, notes = validate_call(
         forward, backward, inputs, names, seed=seed, step=step, max_elementwise=max_elementwise
@@ -85,8 +86,21 @@ def _check(
             exact, found = exact_legs(trial, closed, derivation)
             stages.append(found)
             stages.append(trial.step_notes())
-            stages.append(choose(trial, exact).run(trial, exact))
+            stages.append(_numeric(trial, exact))
     return _report(name, stages)
+
+
+def _numeric(trial: Trial, exact: Exact) -> Findings:
+    """The numeric leg by the strategy the trial allows, and its verdicts."""
+    try:
+        return choose(trial, exact).run(trial, exact)
+    except ForwardRaised as error:
+        message = (
+            f"forward raised {error} at inputs moved by finite-difference steps ({trial.step:g} "
+            "of each input's spread): it must be defined around the sample; check at a sample "
+            "farther from its domain's edge, or with a smaller step="
+        )
+        return Findings([Failure("numeric", message)])
 
 
 def _report(name: str, stages: list[Findings]) -> Report:
@@ -133,6 +147,7 @@ def check(
     default "layer", or a composed network's layers (``dense-relu-dense``).  Returns a
     :class:`Report`; raises ``TypeError``/``ValueError`` only when called wrongly.
     """
+    __tracebackhide__ = True  # a wrong call: pytest shows the caller's line and the message
     if name is None:  # a network from gradcheck.compose is named by its layers
         stages = getattr(forward, "stages", None)
         name = "-".join(stage.name for stage in stages) if stages else "layer"

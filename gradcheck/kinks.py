@@ -25,8 +25,8 @@ from gradcheck.numeric import (
     Directional,
     NumericResult,
     directional_difference,
-    element_step,
 )
+from gradcheck.steps import element_step
 
 MAX_REFINEMENTS = 6
 SHRINK = 16.0  # per refinement when the kink's distance is below round-off (a kink at x)
@@ -43,7 +43,13 @@ def refine(
     ``h``; steps stay above ``floor`` (a few ulps of x).  Returns the last difference, its
     step, and the kink's distance from x (NaN when the last difference sees no kink: the
     element is differentiable at that step).
+
+    Only an element both fits saw as a kink at ``h`` can be confirmed as one.  An element only
+    the offset fit suspected is judged at the finer step that resolves it, or, if none does,
+    at ``h`` as before: a sharp smooth function (softmax at logits ±1000) must not turn into
+    a kink by being looked at more closely.
     """
+    first, start, claimed = d, h, bool(d.kink)
     distance = np.nan
     for _ in range(MAX_REFINEMENTS + 1):
         seen = d.kinked | d.suspect
@@ -62,6 +68,8 @@ def refine(
         if not (c > BUDGET_SAFETY * (threshold * h / after + d.relative[r]) and after > floor):
             break
         d, h = difference(after), after
+    if not claimed:
+        return first, start, np.nan
     # still seen at the finest step that resolves it: a kink, confirmed
     d.kinked = d.kinked | d.suspect
     return d, h, distance

@@ -59,7 +59,8 @@ def symbolic(trial: Trial, derivation: Any) -> tuple[list[np.ndarray] | None, Fi
         found.failures.append(Failure("derivation", message))
         return None, found
     gap = np.abs(value - output)
-    if np.any(gap > 1e-9 * (np.abs(output) + np.abs(output).max() + 1e-300)):
+    rtol = max(1e-9, trial.rtol)  # a float32 forward agrees to float32's resolution only
+    if np.any(gap > rtol * (np.abs(output) + np.abs(output).max() + 1e-300)):
         where = tuple(int(i) for i in np.unravel_index(np.argmax(gap), gap.shape))
         message = (
             f"derivation's forward differs from the layer's at y{list(where)}: "

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradcheck.numeric import Directional, directional_difference, element_step
+from gradcheck.numeric import Directional, directional_difference
+from gradcheck.steps import element_step
 
 DIRECTIONS = 4
 

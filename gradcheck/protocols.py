@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from gradcheck.contract import run_backward
-from gradcheck.numeric import spread
 from gradcheck.report import Failure
+from gradcheck.steps import spread
 from gradcheck.tolerance import exact_tolerance
 from gradcheck.trial import Findings, Trial
 
@@ -56,17 +56,17 @@ def _worst(
     """Where ``got`` differs most from ``expected`` beyond round-off (None if nowhere): the
     entry, expected and got; ``scale`` is ``|v|·|J|`` per entry, ``largest`` the largest
     ``|v|``."""
-    worst, text = 1.0, None
+    worst, found = 1.0, None
     for k, name in enumerate(trial.names):
         natural = largest * spread(trial.output) / spread(trial.arrays[k])
-        tolerance = exact_tolerance(scale[k], natural)
+        tolerance = exact_tolerance(scale[k], natural, trial.rtol)
         ratio = np.abs(got[k] - expected[k]) / tolerance
         if ratio.max() > worst:
             position = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
             index = ",".join(map(str, position[1:]))
             worst = float(ratio.max())
-            text = (f"{name}[{index}]", float(expected[k][position]), float(got[k][position]))
-    return text
+            found = (f"{name}[{index}]", float(expected[k][position]), float(got[k][position]))
+    return found
 
 
 def cache_effects(trial: Trial, closed: list[np.ndarray]) -> Findings:

@@ -17,8 +17,11 @@ EXACT_RTOL = 1e-10
 BLOCK_FLOOR = 1e-3
 
 
-def exact_tolerance(scale: np.ndarray, natural: float = 0.0) -> np.ndarray:
-    """The round-off allowed per entry of terms of size ``scale`` (``|v|·|J|``, or ``|y|``)."""
+def exact_tolerance(
+    scale: np.ndarray, natural: float = 0.0, rtol: float = EXACT_RTOL
+) -> np.ndarray:
+    """The round-off allowed per entry of terms of size ``scale`` (``|v|·|J|``, or ``|y|``);
+    ``rtol`` is 1e-10 for float64 layers (:mod:`gradcheck.precision` for float32 ones)."""
     floor = BLOCK_FLOOR * max(float(np.max(scale)), natural)
     # the symbolic leg has 40 digits: 1e-30 is far above its noise and far below float64's
-    return EXACT_RTOL * (scale + floor) + 1e-30
+    return rtol * (scale + floor) + 1e-30

@@ -17,12 +17,22 @@ from typing import Any
 import numpy as np
 
 from gradcheck.contract import run_forward
-from gradcheck.numeric import forward_noise, step_note
+from gradcheck.numeric import EPS, forward_noise
+from gradcheck.precision import precision
 from gradcheck.projection import Projector
 from gradcheck.report import Failure, Kink
+from gradcheck.steps import step_note
+from gradcheck.tolerance import EXACT_RTOL
 
 MAX_ONE_HOT_OUTPUTS = 256
 RANDOM_PROBES = 3
+
+
+class ForwardRaised(Exception):
+    """The forward raised at inputs moved from the sample: a finding, never a crash."""
+
+    def __init__(self, error: Exception):
+        super().__init__(f"{type(error).__name__}: {error}")
 
 
 @dataclass
@@ -92,12 +102,20 @@ class Trial:
     # its inputs (then each call gets copies)
     jitter: np.ndarray | None = None
     copies: bool = False
+    # the precision the layer computes in (gradcheck.precision): unit round-off, tolerance
+    # between exact legs, and a floor under each output's round-off (None for float64)
+    eps: float = EPS
+    rtol: float = EXACT_RTOL
+    floor: np.ndarray | None = None
 
     def f(self, xs: list[np.ndarray]) -> np.ndarray:
         """The forward's output at ``xs``, flattened, in float64: what finite differences see."""
         if self.copies:
             xs = [x.copy() for x in xs]
-        return np.asarray(self.forward(*xs)[0], dtype=np.float64).reshape(-1)
+        try:
+            return np.asarray(self.forward(*xs)[0], dtype=np.float64).reshape(-1)
+        except Exception as error:
+            raise ForwardRaised(error) from error
 
     @cached_property
     def noise(self) -> np.ndarray:
@@ -105,7 +123,9 @@ class Trial:
         and at least the difference between two calls; taken on first use, after the backward
         has run on the cache."""
         measured = forward_noise(self.f, self.arrays, self.seed)
-        return measured if self.jitter is None else np.maximum(measured, self.jitter)
+        for floor in (self.jitter, self.floor):
+            measured = measured if floor is None else np.maximum(measured, floor)
+        return measured
 
     def step_notes(self) -> Findings:
         """Notes on the inputs that mix scales, naming the step each part of them got."""
@@ -133,15 +153,6 @@ def begin(
     found = Findings(list(ran.problems))
     if ran.output is None:
         return None, found
-    if ran.output.dtype.itemsize < 8:
-        # Its round-off would read as a wrong derivation (the exact legs compare to 1e-10) or
-        # as kinks; the honest verdict is that this forward cannot be checked in float64.
-        message = (
-            f"forward returned {ran.output.dtype} for float64 inputs: a check needs float64"
-            " arithmetic; compute in the inputs' dtype (no cast to float32 inside forward)"
-        )
-        found.failures.append(Failure("forward", message))
-        return None, found
     largest = float(ran.jitter.max())
     if largest > 0:
         found.notes.append(
@@ -152,4 +163,9 @@ def begin(
     options = {"step": step, "seed": seed, "project": project}
     trial = Trial.build(forward, backward, arrays, names, (ran.output, ran.cache), **options)
     trial.jitter, trial.copies = ran.jitter.reshape(-1), ran.mutates
+    # a float32 layer is checked at float32's resolution, and says so (gradcheck.precision)
+    calibration = precision(trial.f, arrays, trial.output, ran.output.dtype, step, seed)
+    trial.step, trial.rtol, trial.eps = calibration.step, calibration.rtol, calibration.eps
+    trial.floor = calibration.floor
+    found.notes += [calibration.note] if calibration.note else []
     return trial, found

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradcheck.legs import Exact
-from gradcheck.numeric import NumericResult, spread
+from gradcheck.numeric import NumericResult
 from gradcheck.projection import random_directions
 from gradcheck.report import Failure, Kink
+from gradcheck.steps import spread
 from gradcheck.tolerance import EXACT_RTOL, exact_tolerance
 from gradcheck.trial import Findings, Trial
 
@@ -45,15 +46,17 @@ def compare_elements(
     one_hot: bool,
     out_shape: tuple[int, ...],
     natural: float = 0.0,
+    rtol: float = EXACT_RTOL,
 ) -> tuple[list[Failure], dict[str, float]]:
     """Element-wise verdicts for one input.
 
     ``natural`` is the size a gradient of this input has before any saturation,
     ``max|v| · spread(y) / spread(x)`` (spreads: a constant offset in y counts for nothing).
+    ``rtol`` is the exact legs' relative round-off (:func:`gradcheck.tolerance.exact_tolerance`).
     Returns the failures and, per pair of legs, the largest relative error.
     """
     a, s, n, budget, scale, kink = legs.a, legs.s, legs.n, legs.budget, legs.scale, legs.kink
-    exact_tol = exact_tolerance(scale, natural)
+    exact_tol = exact_tolerance(scale, natural, rtol)
     usable = ~np.broadcast_to(kink, a.shape)
     a_off_n = usable & (np.abs(a - n) > budget + exact_tol)
     s_off_n = usable & (np.abs(s - n) > budget + exact_tol) if s is not None else None
@@ -141,7 +144,9 @@ def verdicts(numeric: NumericResult, trial: Trial, exact: Exact) -> Findings:
             (numeric.left[k], numeric.right[k], numeric.slack[k]),
         )  # fmt: skip
         natural = float(np.abs(probes).max()) * spread(output) / spread(trial.arrays[k])
-        failures, pairs = compare_elements(input_name, legs, trial.one_hot, output.shape, natural)
+        failures, pairs = compare_elements(
+            input_name, legs, trial.one_hot, output.shape, natural, trial.rtol
+        )
         found.failures += failures
         for pair, value in pairs.items():
             found.errors[pair] = max(found.errors.get(pair, 0.0), value)
@@ -175,7 +180,7 @@ def compare_projected(trial: Trial, exact: Exact) -> Findings:
             continue
         weighted = u * projector.scale
         expected = joined @ weighted
-        allowed = d.budget + EXACT_RTOL * (np.abs(joined) @ np.abs(weighted))
+        allowed = d.budget + trial.rtol * (np.abs(joined) @ np.abs(weighted))
         gap = np.abs(expected - d.value)
         largest = max(largest, float(np.max(gap / (np.abs(d.value) + allowed))))
         ratio = gap / allowed

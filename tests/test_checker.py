@@ -201,7 +201,8 @@ def test_a_backward_in_float32_is_caught_and_named():
 
 
 @pytest.mark.parametrize("with_derivation", [True, False], ids=["three-way", "numeric-only"])
-def test_a_forward_computing_in_float32_is_named_not_blamed_on_the_derivation(with_derivation):
+def test_a_forward_computing_in_float32_is_checked_at_float32_resolution(with_derivation):
+    # Once refused (blame forward); now checked in float32 mode, never blamed on the derivation
     def forward(x):
         y = np.tanh(x.astype(np.float32))
         return y, y
@@ -209,10 +210,15 @@ def test_a_forward_computing_in_float32_is_named_not_blamed_on_the_derivation(wi
     def backward(grad_output, y):
         return (grad_output * (1 - y.astype(np.float64) ** 2),)
 
+    def backward_from_input(grad_output, y):
+        return (grad_output * (1 - np.arctanh(y.astype(np.float64)) ** 2),)  # 1 - x²
+
     derivation = derivations_tanh if with_derivation else None
     report = check(forward, backward, [X], derivation)
-    assert not report.passed and report.blame == "forward", str(report)
-    assert "forward returned float32 for float64 inputs" in str(report)
+    assert report.passed, str(report)
+    assert "float32 precision: forward returns float32" in str(report)
+    wrong = check(forward, backward_from_input, [X], derivation)
+    assert not wrong.passed and wrong.blame == "backward", str(wrong)
 
 
 def test_float32_arithmetic_inside_a_float64_backward_is_caught():

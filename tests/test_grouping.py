@@ -77,7 +77,9 @@ def test_an_element_wise_layer_needs_one_group_not_one_difference_per_element():
     report = check(forward, layers.relu.backward, [x])
     assert report.passed, str(report)
     assert "1 group of elements" in report.method
-    assert len(calls) < 20  # one difference per element would take 6 × 48
+    # one difference per element would take 6 × 48; the check's fixed calls (contract, noise,
+    # precision, stale state) are about 15, and one group takes 6
+    assert len(calls) < 30
 
 
 def test_a_dependency_the_backward_denies_is_located_element_by_element():

@@ -320,3 +320,64 @@ def test_several_broken_contracts_of_one_backward_call_are_all_named():
     report = check(lambda x: (2.0 * x, None), backward, [np.ones((2, 3))])
     text = str(report)
     assert "modified grad_output in place" in text and "has shape (1, 3)" in text, text
+
+
+# --- 6. float32 by design: checked at float32's resolution, saying so ---------------------------
+
+
+def conv_inputs(seed):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal((2, 3, 7)), rng.standard_normal((4, 3, 3))]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_float32_convolution_passes_and_the_report_states_its_precision(seed):
+    report = check(unseen.conv1d_float32, unseen.conv1d_float32_backward, conv_inputs(seed))
+    assert report.passed, str(report)
+    assert any("float32 precision: forward returns float32" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_float32_convolution_with_flipped_taps_fails(seed):
+    backward = unseen.conv1d_float32_backward_flipped_taps
+    report = check(unseen.conv1d_float32, backward, conv_inputs(seed))
+    assert not report.passed and report.blame == "backward", str(report)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_convolution_rounding_part_of_its_work_to_float32_never_flips(seed):
+    # im2col in float32, product in float64: round-off 1e-8 that 4 float64 ulps never show
+    inputs = conv_inputs(seed)
+    report = check(unseen.conv1d_half_float32, unseen.conv1d_half_float32_backward, inputs)
+    assert report.passed, str(report)
+    assert any("rounds to float32 inside" in n for n in report.notes), str(report)
+    wrong = unseen.conv1d_half_float32_backward_weight_scaled  # 1e-3: above float32's resolution
+    report = check(unseen.conv1d_half_float32, wrong, inputs)
+    assert not report.passed and report.failures[0].input == "w", str(report)
+
+
+def test_a_float64_layer_keeps_its_strictness():
+    # 1e-7 relative: far below float32's resolution, far above float64's
+    x = np.random.default_rng(15).standard_normal((3, 4))
+
+    def tanh(x):
+        y = np.tanh(x)
+        return y, y
+
+    report = check(tanh, lambda g, y: (g * (1 - y * y) * (1 + 1e-7),), [x])
+    assert not report.passed and not any("float32 precision" in n for n in report.notes)
+
+
+def test_a_forward_raising_within_a_step_of_the_sample_is_a_finding_not_a_crash():
+    def log_of_positives(x):
+        if np.any(x <= 0):
+            raise ValueError("log of a non-positive number")
+        return np.log(x), x
+
+    x = np.random.default_rng(16).uniform(1.0, 2.0, (2, 3))
+    x[0, 1] = 1e-5  # the step (1e-3 of the spread) crosses 0
+    report = check(log_of_positives, lambda g, x: (g / x,), [x])
+    assert not report.passed and report.blame == "numeric", str(report)
+    assert "log of a non-positive number" in str(report) and "step=" in str(report)
+    x[0, 1] = 0.5
+    assert check(log_of_positives, lambda g, x: (g / x,), [x]).passed

@@ -199,3 +199,61 @@ class LSTMCell:
         )
         self.dW, self.db = x.T @ dz, dz.sum(axis=0)
         return dz @ self.W.T
+
+
+# --- a 1-D convolution computed in float32, as frameworks do -------------------------------------
+
+
+def _columns(x, k):
+    """im2col: (batch, channels, length) -> (batch, out_length, channels * k)."""
+    b, c, n = x.shape
+    windows = np.stack([x[:, :, j : j + n - k + 1] for j in range(k)], axis=-1)
+    return windows.transpose(0, 2, 1, 3).reshape(b, n - k + 1, c * k)
+
+
+def conv1d_float32(x, w):
+    """y (batch, out, length - k + 1) from float32 buffers: the result stays float32."""
+    x32, w32 = x.astype(np.float32), w.astype(np.float32)
+    cols = _columns(x32, w.shape[-1])
+    y = cols @ w32.reshape(w.shape[0], -1).T
+    return y.transpose(0, 2, 1), (cols, x32.shape, w32)
+
+
+def conv1d_float32_backward(grad_output, cache):
+    cols, x_shape, w32 = cache
+    g = grad_output.astype(np.float32).transpose(0, 2, 1)  # (batch, positions, out)
+    grad_w = np.einsum("bpo,bpc->oc", g, cols).reshape(w32.shape)
+    grad_cols = g @ w32.reshape(w32.shape[0], -1)  # (batch, positions, channels * k)
+    b, c, n = x_shape
+    k = w32.shape[-1]
+    grad_x = np.zeros(x_shape, np.float32)
+    windows = grad_cols.reshape(b, n - k + 1, c, k)
+    for j in range(k):
+        grad_x[:, :, j : j + n - k + 1] += windows[..., j].transpose(0, 2, 1)
+    return grad_x, grad_w
+
+
+def conv1d_float32_backward_flipped_taps(grad_output, cache):
+    """Conv backward pairing input windows with the kernel's taps reversed (correlation vs
+    convolution): right for symmetric kernels only."""
+    cols, x_shape, w32 = cache
+    grad_x, grad_w = conv1d_float32_backward(grad_output, (cols, x_shape, w32[..., ::-1]))
+    return grad_x, grad_w
+
+
+def conv1d_half_float32(x, w):
+    """The same convolution with im2col in float32 but the product in float64."""
+    cols = _columns(x.astype(np.float32), w.shape[-1]).astype(np.float64)
+    return (cols @ w.reshape(w.shape[0], -1).T).transpose(0, 2, 1), (cols, x.shape, w)
+
+
+def conv1d_half_float32_backward(grad_output, cache):
+    cols, x_shape, w = cache
+    grad_x, grad_w = conv1d_float32_backward(grad_output, (cols, x_shape, w))
+    return grad_x.astype(np.float64), grad_w.astype(np.float64)
+
+
+def conv1d_half_float32_backward_weight_scaled(grad_output, cache):
+    """Conv backward with the weight gradient 0.1% too large (a mis-set loss scale)."""
+    grad_x, grad_w = conv1d_half_float32_backward(grad_output, cache)
+    return grad_x, 1.001 * grad_w
