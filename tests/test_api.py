@@ -106,3 +106,20 @@ def test_no_public_name_is_also_a_submodule():
 
     submodules = {m.name for m in pkgutil.iter_modules(gradcheck.__path__)}
     assert not submodules & set(gradcheck.__all__)
+
+
+def test_every_subpackage_is_installed(tmp_path):
+    """Imported from outside the clone, as a user's project does: the installed copy alone."""
+    source = Path(gradcheck.__file__).resolve().parent
+    subpackages = [
+        "gradcheck." + ".".join(init.parent.relative_to(source).parts)
+        for init in source.rglob("__init__.py")
+        if init.parent != source
+    ]
+    assert subpackages, "gradcheck has subpackages (gradcheck.allsizes)"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
+    probe = f"import importlib; [importlib.import_module(m) for m in {subpackages!r}]"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
