@@ -22,6 +22,7 @@ PUBLIC = {
     "Report": "gradcheck.report",
     "Failure": "gradcheck.report",
     "Kink": "gradcheck.report",
+    "GradientCheckFailed": "gradcheck.report",
     # cases and the draws they sample from
     "Case": "gradcheck.cases",
     "Draw": "gradcheck.cases",
@@ -193,6 +194,9 @@ if TYPE_CHECKING:
     )
     from gradcheck.report import (
         Failure as Failure,
+    )
+    from gradcheck.report import (
+        GradientCheckFailed as GradientCheckFailed,
     )
     from gradcheck.report import (
         Kink as Kink,

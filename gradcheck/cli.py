@@ -28,17 +28,9 @@ LEGEND = (
 )
 
 
-def _proven_for_all_sizes(layer: object) -> bool:
-    """Whether every closed index form of the layer is proven for all sizes."""
-    from gradcheck.allsizes import PROVEN
-    from gradcheck.describe import proof_status
-
-    statuses = proof_status(layer)
-    return bool(statuses) and all(status.startswith(PROVEN) for status in statuses)
-
-
 def _check(argv: Sequence[str]) -> int:
     from gradcheck import __version__
+    from gradcheck.describe import proof_cell, proven_for_all_sizes
     from gradcheck.registry import check_case, get_layer
     from gradcheck.report import PAIRS
     from gradcheck.results import results
@@ -72,9 +64,9 @@ def _check(argv: Sequence[str]) -> int:
             errors = "  ".join(
                 f"{report.errors[p]:9.1e}" if p in report.errors else f"{'-':>9}" for p in PAIRS
             )
-            proof = {"proved": "yes", None: "-"}.get(report.proof, "NO")
-            if proof == "yes" and all_sizes.setdefault(layer.name, _proven_for_all_sizes(layer)):
-                proof = "all"
+            if report.proof == "proved" and layer.name not in all_sizes:
+                all_sizes[layer.name] = proven_for_all_sizes(layer)
+            proof = proof_cell(report.proof, all_sizes.get(layer.name, False))
             verdict = "pass" if report.passed else "FAIL"
             row = f"{layer.name:<{widths[0]}}  {case.id:<{widths[1]}}  {errors}  {proof:>5}"
             progress.close()  # the row replaces the progress line, which the next step redraws

@@ -62,6 +62,20 @@ def proof_status(layer: Layer) -> list[str]:
     return statuses
 
 
+def proven_for_all_sizes(layer: Layer) -> bool:
+    """Whether every closed index form of the layer is proven for all sizes."""
+    from gradcheck.allsizes import PROVEN
+
+    statuses = proof_status(layer)
+    return bool(statuses) and all(status.startswith(PROVEN) for status in statuses)
+
+
+def proof_cell(proof: str | None, all_sizes: bool) -> str:
+    """A case's proof column: "all" (every size), "yes" (the case's shapes), "NO" or "-"."""
+    cell = {"proved": "yes", None: "-"}.get(proof, "NO")
+    return "all" if cell == "yes" and all_sizes else cell
+
+
 def forward_equation(layer: Layer) -> str:
     """The docstring's first indented block (its equation), on one line; "" when there is none."""
     block = []
@@ -86,8 +100,8 @@ def layer_table(names: Sequence[str] | None = None) -> str:
         described, equation = summary(layer), forward_equation(layer)
         if equation and " = " not in described:  # else the summary states the equation already
             described += f"<br>`{equation}`"
-        names = list(getattr(layer.derivation, "FORMULAS", {}))
-        statuses = [f"{n}: {s}" for n, s in zip(names, proof_status(layer), strict=True)]
+        inputs = list(getattr(layer.derivation, "FORMULAS", {}))
+        statuses = [f"{n}: {s}" for n, s in zip(inputs, proof_status(layer), strict=True)]
         proven = "<br>".join(statuses) or "-"
         row = [f"[{name}](layers/{name}.py)", described, latex.replace("|", r"\vert "), proven]
         rows.append(row)

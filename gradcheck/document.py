@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import TextIO
 
 from gradcheck.collection import Collection
-from gradcheck.describe import formulas, math_blocks, proof_status, summary
+from gradcheck.describe import (
+    formulas,
+    math_blocks,
+    proof_cell,
+    proof_status,
+    proven_for_all_sizes,
+    summary,
+)
 from gradcheck.progress import Progress
 from gradcheck.registry import Layer, check_case, get_layer, layer_names
 from gradcheck.render import Block, to_html, to_markdown
@@ -62,7 +69,7 @@ def _plot(layer: Layer, report: Report, seed: int, out: Path) -> list[Block]:
 
 
 def by_input(layer: Layer, report: Report, seed: int) -> str:
-    """``x: 100 of 400 wrong; weight: 0 of 100``: where the wrong elements are."""
+    """``x: 100 of 400 with a failure; weight: 0 of 100``: which input elements failed."""
     case = next((c for c in layer.cases if f"{layer.name}-{c.id}" == report.name), None)
     wrong = [(f.input, f.index) for f in report.failures if f.index is not None]
     if case is None or not wrong:
@@ -71,7 +78,7 @@ def by_input(layer: Layer, report: Report, seed: int) -> str:
     parts = []
     for name, array in zip(layer.input_names, inputs, strict=True):
         count = len({index for input_, index in wrong if input_ == name})
-        parts.append(f"`{name}`: {count} of {array.size} wrong")
+        parts.append(f"`{name}`: {count} of {array.size}")
     return "; ".join(parts)
 
 
@@ -119,11 +126,13 @@ def _layer_blocks(result: LayerResult, seed: int, out: Path) -> list[Block]:
     blocks += math_blocks(layer)
     statuses = proof_status(layer)
     if statuses:  # what each formula is proven for: every size, or the registered shapes
-        blocks.append(("list", [f"{n}: {s}" for (n, _), s in zip(found, statuses, strict=True)]))
+        names = list(getattr(layer.derivation, "FORMULAS", {}))
+        blocks.append(("list", [f"{n}: {s}" for n, s in zip(names, statuses, strict=False)]))
     header = ["case", "method", *PAIRS, "kinks", "proof", "verdict"]
+    all_sizes = proven_for_all_sizes(layer)
     rows = [
         [r.name.removeprefix(f"{layer.name}-"), r.method, *(_error(r, p) for p in PAIRS)]
-        + [_kinks(r), {"proved": "yes", None: "-"}.get(r.proof, "NO"), "PASS" if r else "FAIL"]
+        + [_kinks(r), proof_cell(r.proof, all_sizes), "PASS" if r else "FAIL"]
         for r in result.reports
     ]
     blocks.append(("table", header, rows))
@@ -136,7 +145,7 @@ def _layer_blocks(result: LayerResult, seed: int, out: Path) -> list[Block]:
         blocks.append(("pre", str(report)))
         wrong = by_input(layer, report, seed)
         if wrong:
-            blocks.append(("p", f"Wrong elements by input: {wrong}."))
+            blocks.append(("p", f"Input elements with a failure: {wrong}."))
     if failed:
         blocks += _plot(layer, failed[0], seed, out)
     return blocks

@@ -77,7 +77,8 @@ def symbolic(trial: Trial, derivation: Any) -> tuple[list[np.ndarray] | None, Fi
         found.proof = "failed"
         return blocks, found
     found.proof = "disproved" if disproofs else "proved"
-    rename = renamer(shared.value()[0], names) if disproofs else {}
+    at_shapes = any(d.message is None for d in disproofs)  # all-size ones speak already
+    rename = renamer(shared.value()[0], names) if at_shapes else {}
     for d in disproofs:
         closed, wanted = (sp.sympify(e).xreplace(rename) for e in (d.closed, d.sympy))
         message = d.message or (

@@ -116,7 +116,9 @@ def prove(
 ) -> list[Disproof]:
     """Compare ``jacobian`` (closed index form) with ``diff`` of ``expressions`` entry by entry.
 
-    Returns the first entry that differs (empty when proved): a wrong formula usually differs
+    Returns the first entry that differs (empty when proved), or where the derivation states
+    an ``INDEX_FORWARD``, the formulas the all-size proof disproves, in index form (their
+    message says which term differs): a wrong formula usually differs
     in many entries, and each costs a ``simplify`` before it is given up on.  Raises
     ``ValueError`` when the closed form has the wrong number or shape of blocks.
     ``derivative`` is SymPy's derivative of ``expressions``, shared with the symbolic leg.
@@ -144,6 +146,9 @@ def prove(
         for index in np.ndindex(theirs.shape):
             if not reduces_to_zero(sp.sympify(mine[index]) - theirs[index]):
                 split = out.ndim
-                return [Disproof(k, index[:split], index[split:], mine[index], theirs[index])]
+                # the all-size proof names the differing term in index form, when it has one
+                return all_sizes_disproofs(jacobian) or [
+                    Disproof(k, index[:split], index[split:], mine[index], theirs[index])
+                ]
     write_cache(key, "proved")
     return all_sizes_disproofs(jacobian)

@@ -68,11 +68,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     from gradcheck.report import GradientCheckFailed
 
     if isinstance(failure, GradientCheckFailed):
-        where = call.excinfo.traceback.filter(call.excinfo)[-1]  # the test's own line
-        path = Path(where.path)
-        if path.is_relative_to(item.config.rootpath):
-            path = path.relative_to(item.config.rootpath)
-        text = f"{failure}\n\n{path}:{where.lineno + 1}: gradient check failed"
+        frames = call.excinfo.traceback.filter(call.excinfo) or call.excinfo.traceback
+        text = str(failure)
+        if frames:  # the test's own line
+            path = Path(frames[-1].path)
+            if path.is_relative_to(item.config.rootpath):
+                path = path.relative_to(item.config.rootpath)
+            text += f"\n\n{path}:{frames[-1].lineno + 1}: gradient check failed"
         outcome.get_result().longrepr = _printable(text)
 
 
@@ -160,7 +162,8 @@ class LayerCollector:
         except CollectionError as error:
             raise pytest.UsageError(f"trigrad: {error}") from None
         self.modules = {path.resolve(): name for name, path in files.items() if path}
-        named = getattr(config, "args_source", None) == pytest.Config.ArgsSource.ARGS
+        sources = getattr(pytest.Config, "ArgsSource", None)  # pytest >= 7.3
+        named = sources is not None and getattr(config, "args_source", None) == sources.ARGS
         walked = [
             Path(config.invocation_params.dir, a.split("::")[0]).resolve() for a in config.args
         ]

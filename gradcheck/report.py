@@ -82,8 +82,9 @@ class Report:
 
     ``errors`` holds, per pair of legs, the largest relative error (see :mod:`gradcheck.verdict`);
     a pair that was not compared is absent.  ``proof`` says whether the derivation's closed
-    index form was proven equal to SymPy's derivative: "proved", "disproved", "failed" (its
-    ``jacobian()`` raised) or None (no closed form given).
+    index form was proven equal to SymPy's derivative at the case's shapes (and, where the
+    derivation states an ``INDEX_FORWARD``, not disproved for any size): "proved",
+    "disproved", "failed" (its ``jacobian()`` raised) or None (no closed form given).
     """
 
     name: str = "layer"

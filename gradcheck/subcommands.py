@@ -17,7 +17,7 @@ def report(argv: Sequence[str]) -> int:
 
     arguments = parser(
         "python -m gradcheck report",
-        "Check layers and write report.md and report.html (formulas in LaTeX, the error of "
+        "Check layers and write report.md and report.html (formulas in MathML, the error of "
         "each pair of legs, kinks, proof, verdict) into DIR, with an error-vs-step PNG for "
         "each failing layer.  Exit 0 all passed, 1 a check failed, 2 a usage error.",
     )

@@ -31,7 +31,7 @@ const result = {
   laid_out: maths.every(m => m.getBoundingClientRect().height > 15),
   latex_shown: /\\\\(frac|delta|partial)/.test(document.body.innerText),
   blame_visible: box.right <= window.innerWidth && blame.scrollWidth <= blame.clientWidth,
-  breakdown: document.body.innerText.includes("Wrong elements by input"),
+  breakdown: document.body.innerText.includes("Input elements with a failure"),
   image: img !== null && img.complete && img.naturalWidth > 0,
   caption: document.body.innerText.includes("the backward is wrong here"),
 };
