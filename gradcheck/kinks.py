@@ -25,6 +25,7 @@ from gradcheck.numeric import (
     Directional,
     NumericResult,
     directional_difference,
+    moving_one,
 )
 from gradcheck.steps import element_step
 
@@ -95,13 +96,7 @@ def confirm_kinks(
         steps = element_step(a, step).reshape(-1)
         for e in np.flatnonzero(claimed[k].reshape(-1)):
             x = flat[e]
-
-            def shifted(t: float, e: int = e, x: float = x, flat: np.ndarray = flat) -> np.ndarray:
-                flat[e] = x + t
-                try:
-                    return f(inputs)
-                finally:
-                    flat[e] = x
+            shifted = moving_one(f, inputs, flat, e)
 
             def difference(h: float, x: float = x, shifted: Callable = shifted) -> Directional:
                 exact = (x + h) - x  # a step x + h rounds exactly

@@ -181,6 +181,23 @@ class NumericResult:
 SIDES = ("left", "right", "slack")  # the per-probe fields of NumericResult at a kink
 
 
+def moving_one(
+    f: Callable[[list[np.ndarray]], np.ndarray], inputs: list[np.ndarray], flat: np.ndarray, e: int
+) -> Callable[[float], np.ndarray]:
+    """``t -> f(inputs with element e of flat moved by t)``: one element moved, then put back
+    (``flat`` is a flat view of one of ``inputs``)."""
+    x = flat[e]
+
+    def shifted(t: float) -> np.ndarray:
+        flat[e] = x + t
+        try:
+            return f(inputs)
+        finally:
+            flat[e] = x
+
+    return shifted
+
+
 def central_differences(
     f: Callable[[list[np.ndarray]], np.ndarray],
     inputs: Sequence[np.ndarray],
@@ -204,14 +221,7 @@ def central_differences(
         steps = element_step(a, step).reshape(-1)
         for e in range(a.size):
             x = flat[e]
-
-            def shifted(t: float, e: int = e, x: float = x, flat: np.ndarray = flat) -> np.ndarray:
-                flat[e] = x + t
-                try:
-                    return f(inputs)
-                finally:
-                    flat[e] = x
-
+            shifted = moving_one(f, inputs, flat, e)
             # a step that x + h rounds exactly, so the difference quotient divides by the truth
             h = (x + steps[e]) - x
             d = directional_difference(shifted, y0, probes, h, noise_floor)
